@@ -1,0 +1,39 @@
+// The bpf-ts command line. Each command lives in cli/commands/<name>.ts and exports
+// `register(program)`; this file wires them and turns errors into exit codes.
+import { Command, CommanderError } from 'commander';
+import { describeError, exitCodeFor } from './errors.js';
+import { printError } from './output.js';
+import { COMMANDS } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command('bpf-ts')
+    .description('A pure-TypeScript eBPF toolkit: assemble, build, lint, load, attach, run')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const register of COMMANDS) register(program);
+  const override = (cmd: Command): void => {
+    cmd.exitOverride();
+    for (const sub of cmd.commands) override(sub);
+  };
+  override(program);
+  return program;
+}
+
+/** Run the CLI with user arguments; resolves to the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0; commander already printed the message.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    printError(describeError(err));
+    const code = exitCodeFor(err);
+    if (code === 70 || process.env.BPF_TS_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
+    return code;
+  }
+}
