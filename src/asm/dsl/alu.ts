@@ -4,12 +4,12 @@ import type { Instruction } from '../instruction.js';
 import { AluOp, Class, Endian, Source } from '../opcode.js';
 import { AsmError } from '../errors.js';
 import { callerLocation } from './location.js';
-import { makeInsn, operand, regOf } from './make.js';
+import { makeInsn, regOf, toImm32 } from './make.js';
 import type { Operand, Reg } from './registers.js';
 
 function alu(cls: number, op: number, dst: Reg, src: Operand, off = 0): Instruction {
-  const o = operand(src);
-  return makeInsn(cls | op | (o.x ? Source.X : Source.K), regOf(dst), o.reg, off, o.imm);
+  if (typeof src === 'number') return makeInsn(cls | op | Source.K, regOf(dst), 0, off, toImm32(src));
+  return makeInsn(cls | op | Source.X, regOf(dst), regOf(src), off, 0);
 }
 
 type Binary = (dst: Reg, src: Operand) => Instruction;

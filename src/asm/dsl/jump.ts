@@ -2,7 +2,7 @@
 // the next instruction. The `32` variants compare the low 32 bits (JMP32 class).
 import type { Instruction } from '../instruction.js';
 import { Class, JmpOp, MAY_GOTO, Source } from '../opcode.js';
-import { makeInsn, operand, regOf, toImm32, toOff16 } from './make.js';
+import { makeInsn, regOf, toImm32, toOff16 } from './make.js';
 import type { Operand, Reg } from './registers.js';
 
 /** A jump target: a label, or a relative slot count. */
@@ -13,9 +13,10 @@ function target(t: Target): { off: number; ref?: string } {
 }
 
 function cond(cls: number, op: number, dst: Reg, src: Operand, to: Target): Instruction {
-  const o = operand(src);
-  const t = target(to);
-  return makeInsn(cls | op | (o.x ? Source.X : Source.K), regOf(dst), o.reg, t.off, o.imm, t.ref);
+  const off = typeof to === 'string' ? 0 : toOff16(to, 'jump offset');
+  const ref = typeof to === 'string' ? to : undefined;
+  if (typeof src === 'number') return makeInsn(cls | op | Source.K, regOf(dst), 0, off, toImm32(src), ref);
+  return makeInsn(cls | op | Source.X, regOf(dst), regOf(src), off, 0, ref);
 }
 
 type Cond = (dst: Reg, src: Operand, to: Target) => Instruction;

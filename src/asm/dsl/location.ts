@@ -40,6 +40,11 @@ export function withSourceLocation<T>(loc: SourceLocation | undefined, fn: () =>
   }
 }
 
+/** The location set by withSourceLocation, if any. */
+export function pinnedLocation(): SourceLocation | undefined {
+  return pinned;
+}
+
 /** The caller's location outside the library, or undefined when capture is off or unknown. */
 export function callerLocation(): SourceLocation | undefined {
   if (pinned !== undefined) return pinned;

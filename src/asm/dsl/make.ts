@@ -2,8 +2,8 @@
 // where the user wrote the instruction.
 import { AsmError } from '../errors.js';
 import { type Instruction, fitsImm32, fitsS16 } from '../instruction.js';
-import { callerLocation } from './location.js';
-import { isReg, type Operand, type Reg } from './registers.js';
+import { callerLocation, pinnedLocation, sourceLocationCaptureEnabled } from './location.js';
+import type { Operand, Reg } from './registers.js';
 
 /** Wrap a 32-bit pattern written unsigned (0xffffffff) to the signed value stored in imm. */
 export function toImm32(value: number, what = 'immediate'): number {
@@ -19,15 +19,17 @@ export function toOff16(value: number, what = 'offset'): number {
 }
 
 export function regOf(r: Reg): number {
-  if (!isReg(r)) throw AsmError.at(`expected a register (r0..r10), got ${String(r)}`, callerLocation());
+  if (typeof r !== 'object' || r === null || r.kind !== 'reg') throw AsmError.at(`expected a register (r0..r10), got ${String(r)}`, callerLocation());
   return r.n;
 }
 
 export function makeInsn(code: number, dst: number, src: number, off: number, imm: number, ref?: string): Instruction {
   const insn: Instruction = { code, dst, src, off, imm };
   if (ref !== undefined) insn.ref = ref;
-  const loc = callerLocation();
-  if (loc !== undefined) insn.loc = loc;
+  if (sourceLocationCaptureEnabled() || pinnedLocation() !== undefined) {
+    const loc = callerLocation();
+    if (loc !== undefined) insn.loc = loc;
+  }
   return insn;
 }
 
