@@ -79,6 +79,11 @@ export interface ElfRelocation {
   readonly sectionSymbol?: boolean;
   /** RelocType value. */
   readonly type: number;
+  /**
+   * Index into ElfFile.symbols of the symbol meant, for when several symbols share the name
+   * (the reader sets it only then). Ignored unless that symbol has name `symbol`.
+   */
+  readonly symbolIndex?: number;
 }
 
 export interface ElfFile {
