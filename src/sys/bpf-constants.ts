@@ -1,0 +1,254 @@
+// The kernel's bpf() enums, from <linux/bpf.h> (linux 6.1 uapi; later additions marked).
+// test/sys/layout.test.ts checks every value against the header with gcc.
+
+export const BpfCmd = {
+  MAP_CREATE: 0,
+  MAP_LOOKUP_ELEM: 1,
+  MAP_UPDATE_ELEM: 2,
+  MAP_DELETE_ELEM: 3,
+  MAP_GET_NEXT_KEY: 4,
+  PROG_LOAD: 5,
+  OBJ_PIN: 6,
+  OBJ_GET: 7,
+  PROG_ATTACH: 8,
+  PROG_DETACH: 9,
+  PROG_TEST_RUN: 10,
+  PROG_RUN: 10,
+  PROG_GET_NEXT_ID: 11,
+  MAP_GET_NEXT_ID: 12,
+  PROG_GET_FD_BY_ID: 13,
+  MAP_GET_FD_BY_ID: 14,
+  OBJ_GET_INFO_BY_FD: 15,
+  PROG_QUERY: 16,
+  RAW_TRACEPOINT_OPEN: 17,
+  BTF_LOAD: 18,
+  BTF_GET_FD_BY_ID: 19,
+  TASK_FD_QUERY: 20,
+  MAP_LOOKUP_AND_DELETE_ELEM: 21,
+  MAP_FREEZE: 22,
+  BTF_GET_NEXT_ID: 23,
+  MAP_LOOKUP_BATCH: 24,
+  MAP_LOOKUP_AND_DELETE_BATCH: 25,
+  MAP_UPDATE_BATCH: 26,
+  MAP_DELETE_BATCH: 27,
+  LINK_CREATE: 28,
+  LINK_UPDATE: 29,
+  LINK_GET_FD_BY_ID: 30,
+  LINK_GET_NEXT_ID: 31,
+  ENABLE_STATS: 32,
+  ITER_CREATE: 33,
+  LINK_DETACH: 34,
+  PROG_BIND_MAP: 35,
+} as const;
+
+export const MapType = {
+  UNSPEC: 0,
+  HASH: 1,
+  ARRAY: 2,
+  PROG_ARRAY: 3,
+  PERF_EVENT_ARRAY: 4,
+  PERCPU_HASH: 5,
+  PERCPU_ARRAY: 6,
+  STACK_TRACE: 7,
+  CGROUP_ARRAY: 8,
+  LRU_HASH: 9,
+  LRU_PERCPU_HASH: 10,
+  LPM_TRIE: 11,
+  ARRAY_OF_MAPS: 12,
+  HASH_OF_MAPS: 13,
+  DEVMAP: 14,
+  SOCKMAP: 15,
+  CPUMAP: 16,
+  XSKMAP: 17,
+  SOCKHASH: 18,
+  CGROUP_STORAGE: 19,
+  REUSEPORT_SOCKARRAY: 20,
+  PERCPU_CGROUP_STORAGE: 21,
+  QUEUE: 22,
+  STACK: 23,
+  SK_STORAGE: 24,
+  DEVMAP_HASH: 25,
+  STRUCT_OPS: 26,
+  RINGBUF: 27,
+  INODE_STORAGE: 28,
+  TASK_STORAGE: 29,
+  BLOOM_FILTER: 30,
+  USER_RINGBUF: 31,
+  // newer than the 6.1 header:
+  CGRP_STORAGE: 32,
+  ARENA: 33,
+} as const;
+
+export const ProgType = {
+  UNSPEC: 0,
+  SOCKET_FILTER: 1,
+  KPROBE: 2,
+  SCHED_CLS: 3,
+  SCHED_ACT: 4,
+  TRACEPOINT: 5,
+  XDP: 6,
+  PERF_EVENT: 7,
+  CGROUP_SKB: 8,
+  CGROUP_SOCK: 9,
+  LWT_IN: 10,
+  LWT_OUT: 11,
+  LWT_XMIT: 12,
+  SOCK_OPS: 13,
+  SK_SKB: 14,
+  CGROUP_DEVICE: 15,
+  SK_MSG: 16,
+  RAW_TRACEPOINT: 17,
+  CGROUP_SOCK_ADDR: 18,
+  LWT_SEG6LOCAL: 19,
+  LIRC_MODE2: 20,
+  SK_REUSEPORT: 21,
+  FLOW_DISSECTOR: 22,
+  CGROUP_SYSCTL: 23,
+  RAW_TRACEPOINT_WRITABLE: 24,
+  CGROUP_SOCKOPT: 25,
+  TRACING: 26,
+  STRUCT_OPS: 27,
+  EXT: 28,
+  LSM: 29,
+  SK_LOOKUP: 30,
+  SYSCALL: 31,
+  // newer than the 6.1 header:
+  NETFILTER: 32,
+} as const;
+
+export const AttachType = {
+  CGROUP_INET_INGRESS: 0,
+  CGROUP_INET_EGRESS: 1,
+  CGROUP_INET_SOCK_CREATE: 2,
+  CGROUP_SOCK_OPS: 3,
+  SK_SKB_STREAM_PARSER: 4,
+  SK_SKB_STREAM_VERDICT: 5,
+  CGROUP_DEVICE: 6,
+  SK_MSG_VERDICT: 7,
+  CGROUP_INET4_BIND: 8,
+  CGROUP_INET6_BIND: 9,
+  CGROUP_INET4_CONNECT: 10,
+  CGROUP_INET6_CONNECT: 11,
+  CGROUP_INET4_POST_BIND: 12,
+  CGROUP_INET6_POST_BIND: 13,
+  CGROUP_UDP4_SENDMSG: 14,
+  CGROUP_UDP6_SENDMSG: 15,
+  LIRC_MODE2: 16,
+  FLOW_DISSECTOR: 17,
+  CGROUP_SYSCTL: 18,
+  CGROUP_UDP4_RECVMSG: 19,
+  CGROUP_UDP6_RECVMSG: 20,
+  CGROUP_GETSOCKOPT: 21,
+  CGROUP_SETSOCKOPT: 22,
+  TRACE_RAW_TP: 23,
+  TRACE_FENTRY: 24,
+  TRACE_FEXIT: 25,
+  MODIFY_RETURN: 26,
+  LSM_MAC: 27,
+  TRACE_ITER: 28,
+  CGROUP_INET4_GETPEERNAME: 29,
+  CGROUP_INET6_GETPEERNAME: 30,
+  CGROUP_INET4_GETSOCKNAME: 31,
+  CGROUP_INET6_GETSOCKNAME: 32,
+  XDP_DEVMAP: 33,
+  CGROUP_INET_SOCK_RELEASE: 34,
+  XDP_CPUMAP: 35,
+  SK_LOOKUP: 36,
+  XDP: 37,
+  SK_SKB_VERDICT: 38,
+  SK_REUSEPORT_SELECT: 39,
+  SK_REUSEPORT_SELECT_OR_MIGRATE: 40,
+  PERF_EVENT: 41,
+  TRACE_KPROBE_MULTI: 42,
+  LSM_CGROUP: 43,
+} as const;
+
+export const LinkType = {
+  UNSPEC: 0,
+  RAW_TRACEPOINT: 1,
+  TRACING: 2,
+  CGROUP: 3,
+  ITER: 4,
+  NETNS: 5,
+  XDP: 6,
+  PERF_EVENT: 7,
+  KPROBE_MULTI: 8,
+  STRUCT_OPS: 9,
+} as const;
+
+export type MapTypeName = keyof typeof MapType;
+export type ProgTypeName = keyof typeof ProgType;
+export type AttachTypeName = keyof typeof AttachType;
+
+/** BPF_MAP_UPDATE_ELEM flags. */
+export const UpdateFlags = {
+  /** create a new element or update an existing one */
+  ANY: 0,
+  /** create a new element only if it did not exist */
+  NOEXIST: 1,
+  /** update an existing element */
+  EXIST: 2,
+  /** spin_lock-ed map_lookup/map_update */
+  F_LOCK: 4,
+} as const;
+
+/** BPF_MAP_CREATE map_flags. */
+export const MapFlags = {
+  NO_PREALLOC: 1 << 0,
+  NO_COMMON_LRU: 1 << 1,
+  NUMA_NODE: 1 << 2,
+  RDONLY: 1 << 3,
+  WRONLY: 1 << 4,
+  STACK_BUILD_ID: 1 << 5,
+  ZERO_SEED: 1 << 6,
+  RDONLY_PROG: 1 << 7,
+  WRONLY_PROG: 1 << 8,
+  CLONE: 1 << 9,
+  MMAPABLE: 1 << 10,
+  PRESERVE_ELEMS: 1 << 11,
+  INNER_MAP: 1 << 12,
+} as const;
+
+/** BPF_PROG_LOAD prog_flags. */
+export const ProgFlags = {
+  STRICT_ALIGNMENT: 1 << 0,
+  ANY_ALIGNMENT: 1 << 1,
+  TEST_RND_HI32: 1 << 2,
+  TEST_STATE_FREQ: 1 << 3,
+  SLEEPABLE: 1 << 4,
+  XDP_HAS_FRAGS: 1 << 5,
+} as const;
+
+/** BPF_PROG_TEST_RUN flags. */
+export const TestRunFlags = {
+  /** run the program on the given CPU (raw tracepoints only) */
+  RUN_ON_CPU: 1 << 0,
+  /** XDP: send the frames out for real (XDP_TX/XDP_REDIRECT take effect) */
+  XDP_LIVE_FRAMES: 1 << 1,
+} as const;
+
+/** XDP attach flags (netlink IFLA_XDP_FLAGS and BPF_LINK_CREATE flags). */
+export const XdpFlags = {
+  UPDATE_IF_NOEXIST: 1 << 0,
+  SKB_MODE: 1 << 1,
+  DRV_MODE: 1 << 2,
+  HW_MODE: 1 << 3,
+  REPLACE: 1 << 4,
+} as const;
+
+/** IFLA_XDP_ATTACHED values. */
+export const XdpAttached = { NONE: 0, DRV: 1, SKB: 2, HW: 3, MULTI: 4 } as const;
+
+/** BPF_OBJ_GET file_flags / GET_FD_BY_ID open_flags. */
+export const FileFlags = { RDONLY: 1 << 3, WRONLY: 1 << 4 } as const;
+
+/** Name of an enum value, or `unknown(N)`. */
+export function enumName(table: Readonly<Record<string, number>>, value: number): string {
+  for (const [k, v] of Object.entries(table)) if (v === value) return k;
+  return `unknown(${value})`;
+}
+
+/** Length of the kernel's object names (BPF_OBJ_NAME_LEN), NUL included. */
+export const OBJ_NAME_LEN = 16;
+/** Length of a program tag (BPF_TAG_SIZE). */
+export const TAG_SIZE = 8;
