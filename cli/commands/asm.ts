@@ -1,0 +1,39 @@
+// bpf-ts asm IN.s -o OUT.o: LLVM-syntax BPF assembly to an ELF relocatable object.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { printJson } from '../output.js';
+
+interface AsmOptions {
+  output: string;
+  json?: boolean;
+  bigEndian?: boolean;
+}
+
+export function registerAsm(program: Command): void {
+  program
+    .command('asm')
+    .description('assemble LLVM-syntax BPF assembly (what clang -S emits) into an ELF object')
+    .argument('<input>', 'assembly source file, or - for stdin')
+    .requiredOption('-o, --output <file>', 'object file to write')
+    .option('--big-endian', 'produce a big-endian (bpfeb) object')
+    .option('--json', 'print a JSON summary')
+    .action(async (input: string, opts: AsmOptions) => {
+      // Loaded on use, so that other commands do not pay for the assembler at start-up.
+      const { assemble } = await import('../../src/asm/text/index.js');
+      const { writeElf } = await import('../../src/elf/write-elf.js');
+      const source = readFileSync(input === '-' ? 0 : input, 'utf8');
+      const { elf, statements } = assemble(source, { file: input === '-' ? '<stdin>' : input, bigEndian: opts.bigEndian === true });
+      const bytes = writeElf(elf);
+      writeFileSync(opts.output, bytes);
+      if (opts.json === true) {
+        printJson({
+          output: opts.output,
+          bytes: bytes.length,
+          statements,
+          sections: elf.sections.map((s) => ({ name: s.name, size: s.size ?? s.data.length, flags: s.flags, align: s.align })),
+          symbols: elf.symbols.map((s) => ({ name: s.name, section: s.section ?? null, value: s.value, size: s.size, kind: s.kind, binding: s.binding })),
+          relocations: elf.relocations.map((r) => ({ section: r.section, offset: r.offset, symbol: r.symbol, type: r.type })),
+        });
+      }
+    });
+}

@@ -1,0 +1,57 @@
+// bpf-ts disasm IN.o [--section S] [--reloc]: an llvm-objdump -d style listing.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { printJson } from '../output.js';
+
+interface DisasmOptions {
+  section?: string;
+  reloc?: boolean;
+  alu32?: boolean;
+  source?: boolean;
+  json?: boolean;
+}
+
+export function registerDisasm(program: Command): void {
+  program
+    .command('disasm')
+    .description('disassemble the executable sections of a BPF ELF object (llvm-objdump -d layout)')
+    .argument('<input>', 'ELF object file')
+    .option('--section <name>', 'only this section')
+    .option('-r, --reloc', 'show relocations under the instructions they patch')
+    .option('--alu32', 'print 8/16/32-bit loads and stores with w registers (llvm-objdump --mattr=+alu32)')
+    .option('--source', 'print assembly source that `bpf-ts asm` turns back into the same sections, symbols and relocations')
+    .option('--json', 'print JSON')
+    .action(async (input: string, opts: DisasmOptions) => {
+      // Loaded on use, so that other commands do not pay for the disassembler at start-up.
+      const { codeSections, disassembleElf, disassembleToSource, listSection } = await import('../../src/asm/text/index.js');
+      const { readElf } = await import('../../src/elf/read-elf.js');
+      const elf = readElf(new Uint8Array(readFileSync(input)));
+      if (opts.section !== undefined && !elf.sections.some((s) => s.name === opts.section)) {
+        throw new UsageError(`${input}: no section named ${opts.section}`);
+      }
+      const listOpts = { relocations: opts.reloc === true, alu32: opts.alu32 === true, fileName: input, ...(opts.section !== undefined ? { section: opts.section } : {}) };
+      if (opts.source === true) {
+        process.stdout.write(disassembleToSource(elf));
+        return;
+      }
+      if (opts.json === true) {
+        printJson({
+          file: input,
+          sections: codeSections(elf, opts.section).map((sec) => {
+            const l = listSection(elf, sec, listOpts);
+            return {
+              name: l.name,
+              symbols: l.symbols,
+              instructions: l.instructions.map((i) => ({
+                index: i.index, offset: i.offset, bytes: i.bytes, text: i.text,
+                ...(opts.reloc === true ? { relocations: i.relocations } : {}),
+              })),
+            };
+          }),
+        });
+        return;
+      }
+      process.stdout.write(disassembleElf(elf, listOpts));
+    });
+}

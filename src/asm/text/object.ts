@@ -1,0 +1,178 @@
+// What the assembler builds while it reads: sections with growing byte buffers, symbols with
+// the order in which llvm-mc registers them (first definition, use or attribute), and
+// expressions over symbols kept until every label is known.
+import type { SymbolBinding, SymbolKind, SymbolVisibility } from '../../elf/elf-file.js';
+import { SectionFlag, SectionType } from '../../elf/elf-file.js';
+
+/** A value `sym - sub + k`; sym/sub absent for a constant. `big` holds a constant beyond 2^53. */
+export interface Expr {
+  sym?: Sym;
+  sub?: Sym;
+  k: number;
+  big?: bigint;
+}
+
+export interface Sym {
+  readonly name: string;
+  /** `.L` names stay out of the symbol table. */
+  readonly temp: boolean;
+  section: SectionState | undefined;
+  value: number;
+  defined: boolean;
+  /** Registration order (llvm-mc's symbol table order); -1 while unregistered. */
+  order: number;
+  binding: SymbolBinding;
+  /** Set by .globl/.weak/.local; otherwise an undefined symbol becomes global. */
+  bindingSet: boolean;
+  kind: SymbolKind;
+  visibility: SymbolVisibility;
+  size: number;
+  sizeExpr?: Expr;
+  sizeLine?: number;
+  sizeColumn?: number;
+  /** `.equ`/`.set` value. */
+  equ?: Expr;
+  usedInReloc: boolean;
+  /** A reference to a section by its name (`.long .debug_abbrev`): the section symbol, never listed. */
+  sectionAlias?: boolean;
+  /** Line and column of the first mention (for "undefined" errors). */
+  line: number;
+  column: number;
+}
+
+export const FixupKind = {
+  /** goto/if: 16-bit slot offset in `off` */
+  Jump16: 0,
+  /** gotol: 32-bit slot offset in `imm` */
+  Jump32: 1,
+  /** call sym: local call or R_BPF_64_32 */
+  Call: 2,
+  /** r = sym ll: R_BPF_64_64 */
+  Ld64: 3,
+  /** .byte/.short/.long/.quad with a symbolic value */
+  Data: 4,
+} as const;
+export type FixupKindValue = (typeof FixupKind)[keyof typeof FixupKind];
+
+/** A value to fill in once every symbol is known; the expression's parts are inline. */
+export interface Fixup extends Expr {
+  kind: FixupKindValue;
+  /** Byte offset of the instruction (or of the data item) in its section. */
+  offset: number;
+  /** Data item width in bytes. */
+  size: number;
+  line: number;
+  column: number;
+}
+
+/**
+ * A section's fixups as parallel arrays rather than one object each: a large file has one per
+ * jump, call and symbol load, and they all live until the end, which objects make costly to
+ * the garbage collector.
+ */
+export class FixupList {
+  count = 0;
+  kind = new Uint8Array(64);
+  size = new Uint8Array(64);
+  offset = new Int32Array(64);
+  line = new Int32Array(64);
+  column = new Int32Array(64);
+  k = new Float64Array(64);
+  readonly sym: (Sym | undefined)[] = [];
+  readonly sub: (Sym | undefined)[] = [];
+  readonly big = new Map<number, bigint>();
+
+  push(kind: FixupKindValue, offset: number, size: number, line: number, column: number, k: number,
+    sym: Sym | undefined, sub: Sym | undefined, big: bigint | undefined): void {
+    const i = this.count;
+    if (i === this.kind.length) this.grow();
+    this.kind[i] = kind;
+    this.size[i] = size;
+    this.offset[i] = offset;
+    this.line[i] = line;
+    this.column[i] = column;
+    this.k[i] = k;
+    this.sym.push(sym);
+    this.sub.push(sub);
+    if (big !== undefined) this.big.set(i, big);
+    this.count = i + 1;
+  }
+
+  /** Copy fixup i into `f` (a reused object). */
+  load(i: number, f: Fixup): void {
+    f.kind = this.kind[i] as FixupKindValue;
+    f.size = this.size[i]!;
+    f.offset = this.offset[i]!;
+    f.line = this.line[i]!;
+    f.column = this.column[i]!;
+    f.k = this.k[i]!;
+    f.sym = this.sym[i];
+    f.sub = this.sub[i];
+    f.big = this.big.get(i);
+  }
+
+  private grow(): void {
+    const n = this.kind.length * 2;
+    const g = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: (n: number) => T): T => { const b = make(n); b.set(a); return b; };
+    this.kind = g(this.kind, (m) => new Uint8Array(m));
+    this.size = g(this.size, (m) => new Uint8Array(m));
+    this.offset = g(this.offset, (m) => new Int32Array(m));
+    this.line = g(this.line, (m) => new Int32Array(m));
+    this.column = g(this.column, (m) => new Int32Array(m));
+    this.k = g(this.k, (m) => new Float64Array(m));
+  }
+}
+
+export interface SectionState {
+  readonly name: string;
+  type: number;
+  flags: number;
+  align: number;
+  entsize: number;
+  buf: Uint8Array;
+  len: number;
+  /** NOBITS size. */
+  bssSize: number;
+  /** Instructions were emitted here: alignment padding uses BPF nops (llvm-mc does). */
+  hasInsns: boolean;
+  readonly fixups: FixupList;
+  /** Registration order of the section symbol. */
+  readonly order: number;
+  usedInReloc: boolean;
+}
+
+export function newSection(name: string, type: number, flags: number, order: number, align = 1): SectionState {
+  return {
+    name, type, flags, align, entsize: 0, buf: new Uint8Array(type === SectionType.NOBITS ? 0 : 256), len: 0, bssSize: 0,
+    hasInsns: false, fixups: new FixupList(), order, usedInReloc: false,
+  };
+}
+
+/** Room for `n` more bytes. */
+export function reserve(sec: SectionState, n: number): void {
+  const need = sec.len + n;
+  if (need <= sec.buf.length) return;
+  let cap = sec.buf.length * 2 || 256;
+  while (cap < need) cap *= 2;
+  const next = new Uint8Array(cap);
+  next.set(sec.buf.subarray(0, sec.len));
+  sec.buf = next;
+}
+
+export function sectionSize(sec: SectionState): number {
+  return sec.type === SectionType.NOBITS ? sec.bssSize : sec.len;
+}
+
+/** Default flags and type of a section named without a flags string (LLVM's ELFAsmParser rules). */
+export function defaultSectionFlags(name: string): { flags: number; type: number } {
+  const has = (prefix: string): boolean => name === prefix || name.startsWith(`${prefix}.`);
+  let flags = 0;
+  let type: number = SectionType.PROGBITS;
+  if (has('.rodata') || name === '.rodata1') flags = SectionFlag.ALLOC;
+  else if (name === '.fini' || name === '.init' || has('.text')) flags = SectionFlag.ALLOC | SectionFlag.EXECINSTR;
+  else if (has('.data') || name === '.data1' || has('.bss') || has('.init_array') || has('.fini_array') || has('.preinit_array')) {
+    flags = SectionFlag.ALLOC | SectionFlag.WRITE;
+  }
+  if (has('.bss')) type = SectionType.NOBITS;
+  return { flags, type };
+}
