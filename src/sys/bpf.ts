@@ -7,7 +7,8 @@ import { NativeBuffer } from './native-buffer.js';
 /** sizeof(union bpf_attr) we pass: the 6.1 uapi size (newer kernels accept a shorter attr). */
 export const ATTR_SIZE = 144;
 
-let nr: number | undefined;
+let nr = -1;
+let syscall4: ((nr: number, a: number, b: bigint, c: number) => number) | undefined;
 
 /** Name of a bpf() command as the kernel spells it (BPF_MAP_CREATE). */
 export function commandName(cmd: number): string {
@@ -19,8 +20,11 @@ export function commandName(cmd: number): string {
  * For hot paths that want to handle an expected errno (ENOENT on lookup) without a throw.
  */
 export function bpfRaw(cmd: number, attr: bigint, size: number = ATTR_SIZE): number {
-  nr ??= sysBpfNumber();
-  const r = c().syscall4(nr, cmd, attr, size);
+  if (syscall4 === undefined) {
+    nr = sysBpfNumber();
+    syscall4 = c().syscall4;
+  }
+  const r = syscall4(nr, cmd, attr, size);
   return r < 0 ? -errno() : r;
 }
 

@@ -18,7 +18,8 @@ export function sourceLocationCaptureEnabled(): boolean {
 
 // Frames inside the bpf-ts library itself (src/ and dist/src/) are skipped: the first frame
 // outside is the user's.
-const here = import.meta.url;
+// tsx's tsImport loads modules with a query (?tsx-namespace=…): drop it before matching the path.
+const here = import.meta.url.replace(/[?#].*$/, '');
 const libRoot = here.replace(/\/(dist\/)?src\/asm\/dsl\/location\.[jt]s$/, '/');
 const libPrefixes = [`${libRoot}src/`, `${libRoot}dist/src/`].flatMap((u) => [u, u.replace(/^file:\/\//, '')]);
 

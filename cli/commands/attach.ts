@@ -1,0 +1,69 @@
+// bpf-ts attach --dev IF (--pinned P | IN.o --prog NAME) [--mode skb|native|auto]: attach an
+// XDP program so that it stays attached after the CLI exits — as a bpf_link pinned at
+// /sys/fs/bpf/bpf-ts/links/xdp-<IF>, or through netlink with --netlink.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { printJson, printLine } from '../output.js';
+import { attachXdp, DEFAULT_PIN_ROOT, type XdpAttachMode } from '../../src/loader/index.js';
+import { ProgType } from '../../src/sys/index.js';
+import { interfaceIndex, openProgram } from './load.js';
+
+interface AttachOptions {
+  dev: string;
+  pinned?: string;
+  prog?: string;
+  type?: string;
+  mode: string;
+  netlink?: boolean;
+  json?: boolean;
+}
+
+/** Where `attach` pins the XDP link of an interface (and `detach` looks for it). */
+export function xdpLinkPinPath(dev: string): string {
+  return join(DEFAULT_PIN_ROOT, 'bpf-ts', 'links', `xdp-${dev}`);
+}
+
+const MODES: readonly string[] = ['skb', 'native', 'auto', 'hw'];
+
+export function registerAttach(program: Command): void {
+  program
+    .command('attach')
+    .description('attach an XDP program to an interface; it stays attached after bpf-ts exits (detach removes it)')
+    .argument('[object]', 'BPF ELF object (.o) to load the program from')
+    .requiredOption('--dev <if>', 'network interface')
+    .option('--pinned <path>', 'a program already pinned on bpffs')
+    .option('--prog <name>', 'program of the object to attach')
+    .option('--type <type>', 'program type for sections that do not name one')
+    .option('--mode <mode>', 'skb (generic), native (driver), hw (offload) or auto', 'auto')
+    .option('--netlink', 'attach through netlink instead of a pinned bpf_link')
+    .option('--json', 'print JSON')
+    .action((object: string | undefined, o: AttachOptions) => {
+      if (!MODES.includes(o.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not "${o.mode}"`);
+      const ifindex = interfaceIndex(o.dev);
+      const pinPath = xdpLinkPinPath(o.dev);
+      if (!o.netlink && existsSync(pinPath)) throw new UsageError(`${o.dev} already has an XDP program attached by bpf-ts (${pinPath}): run \`bpf-ts detach --dev ${o.dev}\` first`);
+      const { prog, owner } = openProgram({ ...(o.pinned !== undefined ? { pinned: o.pinned } : {}), ...(object !== undefined ? { object } : {}), ...(o.prog !== undefined ? { prog: o.prog } : {}), ...(o.type !== undefined ? { type: o.type } : {}) });
+      try {
+        if (prog.type !== ProgType.XDP) throw new UsageError(`program ${prog.name || '(unnamed)'} is a ${prog.typeName} program, not xdp`);
+        const mode = o.mode as XdpAttachMode;
+        const useNetlink = o.netlink === true || mode === 'hw';
+        const att = attachXdp(prog.fd, ifindex, { mode, via: useNetlink ? 'netlink' : 'link' });
+        let pinned: string | undefined;
+        if (att.kind === 'link') {
+          try {
+            att.link.pin(pinPath);
+            pinned = pinPath;
+          } finally {
+            att.link.close();
+          }
+        }
+        const id = prog.info().id;
+        if (o.json) printJson({ dev: o.dev, ifindex, progId: id, program: prog.name, mode, via: att.kind, ...(pinned ? { pinned } : {}) });
+        else printLine(`attached ${prog.name || `prog id ${id}`} (id ${id}) to ${o.dev} in ${mode} mode via ${att.kind === 'link' ? `bpf_link pinned at ${pinned}` : 'netlink'}`);
+      } finally {
+        owner.close();
+      }
+    });
+}

@@ -1,0 +1,37 @@
+// bpf-ts net list: XDP attachments per interface (netlink's view plus bpf_link ids).
+import type { Command } from 'commander';
+import { printJson, printLine } from '../output.js';
+import { linkInfo, listInfo } from '../../src/loader/index.js';
+import { listXdp } from '../../src/sys/index.js';
+
+export function registerNet(program: Command): void {
+  const net = program.command('net').description('network attachments');
+  net
+    .command('list')
+    .description('XDP programs attached to each interface')
+    .option('--all', 'include interfaces without XDP')
+    .option('--json', 'print JSON')
+    .action((o: { all?: boolean; json?: boolean }) => {
+      const links = listInfo('link', linkInfo).filter((l) => l.ifindex !== undefined);
+      const rows = listXdp()
+        .filter((s) => o.all === true || s.attached !== 'none')
+        .map((s) => ({
+          ifname: s.ifname,
+          ifindex: s.ifindex,
+          attached: s.attached,
+          skbProgId: s.skbProgId,
+          drvProgId: s.drvProgId,
+          hwProgId: s.hwProgId,
+          linkIds: links.filter((l) => l.ifindex === s.ifindex).map((l) => l.id),
+        }));
+      if (o.json) {
+        printJson({ xdp: rows });
+        return;
+      }
+      if (rows.length === 0) printLine('no XDP programs attached');
+      for (const r of rows) {
+        const modes = [r.drvProgId ? `driver id ${r.drvProgId}` : '', r.skbProgId ? `generic id ${r.skbProgId}` : '', r.hwProgId ? `offload id ${r.hwProgId}` : ''].filter(Boolean);
+        printLine(`${r.ifname}(${r.ifindex}) ${modes.join(' ') || 'none'}${r.linkIds.length ? ` link ${r.linkIds.join(',')}` : ''}`);
+      }
+    });
+}

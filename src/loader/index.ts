@@ -1,0 +1,14 @@
+// src/loader: programs, maps, links, XDP attach, pinning, introspection, probes.
+export { Program, type ProgramLoadOptions, type TestRunOptions, type TestRunResult, type FuncInfoRecord, type LineInfoRecord, type MapRef } from './program.js';
+export { BpfMap, BpfMap as Map, MapSizeError, type MapCreateOptions, type UpdateMode, type MapBatchResult } from './map.js';
+export { Link } from './link.js';
+export { attachXdp, detachXdp, xdpLinksOn, xdpStatus, type XdpAttachMode, type XdpAttachOptions, type XdpAttachment, type XdpDetachResult } from './xdp.js';
+export { VerifierError } from './verifier-error.js';
+export { parseVerifierLog, sourceForSlot, type ParsedVerifierLog, type SlotSource } from './verifier-log.js';
+export { DEFAULT_PIN_ROOT, ensureBpffs, isBpffs, openPinnedFd, pinFd, unpin } from './pin.js';
+export * from './info.js';
+export { ClosedError, FdObject } from './fd-object.js';
+export { parseCpuList, perCpuSlot, possibleCpus } from './cpus.js';
+export { attachTypeName, attachTypeOf, mapTypeName, mapTypeOf, progTypeName, progTypeOf, TypeNameError } from './names.js';
+export { probeAll, probeHelper, probeIsa, probeMapType, probeProgType, type FeatureProfile, type ProbeOutcome, type ProbeOptions } from './probe.js';
+export { loadBtf, loadObject, ObjectLoadError, type LoadedObject, type LoadObjectOptions } from './object.js';

@@ -1,0 +1,66 @@
+// bpffs pins: BPF_OBJ_PIN gives an object a path that keeps it alive after every fd closes;
+// BPF_OBJ_GET opens it again. Unpinning is unlink(2).
+import { mkdirSync, statfsSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { bpf, BpfCmd, BpfError, mount, NativeBuffer, ObjAttr, scratchAttr } from '../sys/index.js';
+
+/** Default bpffs mount, as libbpf. */
+export const DEFAULT_PIN_ROOT = '/sys/fs/bpf';
+const BPF_FS_MAGIC = 0xcafe4a11;
+
+function withPath<T>(path: string, fn: (p: NativeBuffer) => T): T {
+  const p = NativeBuffer.from(new TextEncoder().encode(`${path}\0`));
+  try {
+    return fn(p);
+  } finally {
+    p.free();
+  }
+}
+
+/** Pin `fd` at `path` (on bpffs), creating missing parent directories. */
+export function pinFd(fd: number, path: string): void {
+  if (path === DEFAULT_PIN_ROOT || path.startsWith(`${DEFAULT_PIN_ROOT}/`)) ensureBpffs(DEFAULT_PIN_ROOT);
+  mkdirSync(dirname(path), { recursive: true });
+  withPath(path, (p) => {
+    const attr = scratchAttr();
+    attr.view.setBigUint64(ObjAttr.off.pathname, p.address, true);
+    attr.view.setUint32(ObjAttr.off.bpf_fd, fd, true);
+    bpf(BpfCmd.OBJ_PIN, attr, path);
+  });
+}
+
+/** Open the object pinned at `path`; returns a new fd. */
+export function openPinnedFd(path: string, fileFlags = 0): number {
+  return withPath(path, (p) => {
+    const attr = scratchAttr();
+    attr.view.setBigUint64(ObjAttr.off.pathname, p.address, true);
+    attr.view.setUint32(ObjAttr.off.file_flags, fileFlags, true);
+    try {
+      return bpf(BpfCmd.OBJ_GET, attr, path);
+    } catch (e) {
+      if (e instanceof BpfError && e.errnoName === 'ENOENT') throw new BpfError('BPF_OBJ_GET', e.errno, path, 'nothing is pinned at this path');
+      throw e;
+    }
+  });
+}
+
+/** Remove a pin (the object goes away once nothing else references it). */
+export function unpin(path: string): void {
+  unlinkSync(path);
+}
+
+/** Whether `dir` is on a bpffs mount. */
+export function isBpffs(dir: string): boolean {
+  try {
+    return Number(statfsSync(dir).type) === BPF_FS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** Mount bpffs at `dir` when nothing is mounted there yet (what bpftool does before pinning). */
+export function ensureBpffs(dir: string = DEFAULT_PIN_ROOT): void {
+  if (isBpffs(dir)) return;
+  mkdirSync(dir, { recursive: true });
+  mount('bpf', dir, 'bpf');
+}

@@ -1,0 +1,102 @@
+// Test topology: a veth pair, `host` in this process's namespace (where AF_XDP binds) and
+// `peer` in a namespace of its own. Unique names per process; no IP addresses, IPv6 off, so
+// nothing but the test's frames crosses the link. destroy() removes everything.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+let counter = 0;
+
+export interface Counters {
+  readonly rxPackets: number;
+  readonly txPackets: number;
+  readonly rxDropped: number;
+  readonly txDropped: number;
+}
+
+export interface VethPair {
+  readonly ns: string;
+  readonly host: string;
+  readonly peer: string;
+  readonly hostMac: string;
+  readonly peerMac: string;
+  /** A command line run inside the peer's namespace. */
+  inNs(argv: readonly string[]): string[];
+  /** rx/tx packet counters of an interface (`ip -s link`). */
+  counters(side: 'host' | 'peer'): Counters;
+  destroy(): void;
+}
+
+function ip(args: readonly string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
+}
+
+export function createVethPair(opts: { queues?: number } = {}): VethPair {
+  const id = `${process.pid % 100000}${(counter++).toString(36)}`;
+  const ns = `bpfts-xsk-${id}`;
+  const host = `xh${id}`;
+  const peer = `xp${id}`;
+  const n = counter & 0xff;
+  const hostMac = `02:00:c6:12:${n.toString(16).padStart(2, '0')}:02`;
+  const peerMac = `02:00:c6:12:${n.toString(16).padStart(2, '0')}:01`;
+  const q = String(opts.queues ?? 1);
+  const destroy = (): void => {
+    spawnSync('ip', ['link', 'del', host], { timeout: 10_000 });
+    spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
+  };
+  try {
+    ip(['netns', 'add', ns]);
+    ip(['link', 'add', host, 'numtxqueues', q, 'numrxqueues', q, 'type', 'veth', 'peer', 'name', peer, 'numtxqueues', q, 'numrxqueues', q]);
+    ip(['link', 'set', peer, 'netns', ns]);
+    ip(['link', 'set', 'dev', host, 'address', hostMac]);
+    ip(['-n', ns, 'link', 'set', 'dev', peer, 'address', peerMac]);
+    spawnSync('sysctl', ['-qw', `net.ipv6.conf.${host}.disable_ipv6=1`]);
+    spawnSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', `net.ipv6.conf.${peer}.disable_ipv6=1`]);
+    ip(['link', 'set', 'dev', host, 'up']);
+    ip(['-n', ns, 'link', 'set', 'dev', 'lo', 'up']);
+    ip(['-n', ns, 'link', 'set', 'dev', peer, 'up']);
+  } catch (e) {
+    destroy();
+    throw e;
+  }
+  const inNs = (argv: readonly string[]): string[] => ['ip', 'netns', 'exec', ns, ...argv];
+  const counters = (side: 'host' | 'peer'): Counters => {
+    const out = side === 'host' ? ip(['-s', '-j', 'link', 'show', 'dev', host]) : ip(['-n', ns, '-s', '-j', 'link', 'show', 'dev', peer]);
+    const j = JSON.parse(out) as { stats64: { rx: { packets: number; dropped: number }; tx: { packets: number; dropped: number } } }[];
+    const s = j[0]!.stats64;
+    return { rxPackets: s.rx.packets, txPackets: s.tx.packets, rxDropped: s.rx.dropped, txDropped: s.tx.dropped };
+  };
+  return { ns, host, peer, hostMac, peerMac, inNs, counters, destroy };
+}
+
+let genPath: string | undefined | null = null;
+
+/** The C generator (xdp_gen, BPF_PROG_TEST_RUN live frames) built into a temp dir, or undefined. */
+export function buildXdpGen(): string | undefined {
+  if (genPath !== null) return genPath;
+  const src = '/work/shared/bench/afxdp/src/xdp_gen.c';
+  genPath = undefined;
+  if (!existsSync(src)) return genPath;
+  const dir = mkdtempSync(join(tmpdir(), 'bpfts-xdpgen-'));
+  const out = join(dir, 'xdp_gen');
+  const r = spawnSync('gcc', ['-O2', '-o', out, src, '-lbpf'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status === 0) genPath = out;
+  return genPath;
+}
+
+/** How many of `frames` a bounded python AF_PACKET sender should send (fallback sender). */
+export function pythonSender(iface: string, frameHex: string, count: number): string[] {
+  const code = [
+    'import socket,sys,time',
+    `s=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)`,
+    `s.bind((${JSON.stringify(iface)},0))`,
+    `f=bytes.fromhex(${JSON.stringify(frameHex)})`,
+    `t=time.time()`,
+    `n=0`,
+    `while n<${count} and time.time()-t<20:`,
+    `  s.send(f[:12]+f[12:42]+n.to_bytes(4,'big')+f[46:]); n+=1`,
+    `print(n)`,
+  ].join('\n');
+  return ['python3', '-c', code];
+}
