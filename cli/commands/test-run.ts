@@ -4,8 +4,11 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
-import { ProgType } from '../../src/sys/index.js';
-import { openProgram } from './load.js';
+
+// struct bpf_prog_type values (uapi): the verdict names below depend on the program type.
+const PROG_TYPE_SCHED_CLS = 3;
+const PROG_TYPE_SCHED_ACT = 4;
+const PROG_TYPE_XDP = 6;
 
 interface TestRunCliOptions {
   pinned?: string;
@@ -23,8 +26,8 @@ const XDP_ACTIONS = ['XDP_ABORTED', 'XDP_DROP', 'XDP_PASS', 'XDP_TX', 'XDP_REDIR
 const TC_ACTIONS: Record<number, string> = { 0: 'TC_ACT_OK', 1: 'TC_ACT_RECLASSIFY', 2: 'TC_ACT_SHOT', 3: 'TC_ACT_PIPE', 4: 'TC_ACT_STOLEN', 7: 'TC_ACT_REDIRECT', [0xffffffff]: 'TC_ACT_UNSPEC' };
 
 function verdictName(progType: number, retval: number): string | undefined {
-  if (progType === ProgType.XDP) return XDP_ACTIONS[retval];
-  if (progType === ProgType.SCHED_CLS || progType === ProgType.SCHED_ACT) return TC_ACTIONS[retval];
+  if (progType === PROG_TYPE_XDP) return XDP_ACTIONS[retval];
+  if (progType === PROG_TYPE_SCHED_CLS || progType === PROG_TYPE_SCHED_ACT) return TC_ACTIONS[retval];
   return undefined;
 }
 
@@ -42,25 +45,42 @@ export function registerTestRun(program: Command): void {
     .option('--ctx <file>', 'input context (e.g. struct xdp_md) as raw bytes')
     .option('--vm', 'run in the userspace VM instead of the kernel')
     .option('--json', 'print JSON')
-    .action((object: string | undefined, o: TestRunCliOptions) => {
-      if (o.vm) throw new UsageError('--vm: the userspace VM is not wired into test-run yet');
+    .action(async (object: string | undefined, o: TestRunCliOptions) => {
       const repeat = Number(o.repeat);
       if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100_000_000) throw new UsageError(`--repeat must be an integer from 1 to 100000000, not "${o.repeat}"`);
       if (!existsSync(o.data)) throw new UsageError(`no such file: ${o.data}`);
       const data = new Uint8Array(readFileSync(o.data));
       const ctx = o.ctx !== undefined ? new Uint8Array(readFileSync(o.ctx)) : undefined;
+      if (o.vm) {
+        if (object === undefined || o.prog === undefined) throw new UsageError('--vm needs IN.o --prog NAME (a pinned program lives in the kernel)');
+        if (!existsSync(object)) throw new UsageError(`no such file: ${object}`);
+        const { testRunVm } = await import('../../src/vm/index.js');
+        const { objectNameFromPath } = await import('../../src/elf/index.js');
+        const r = testRunVm({ object: new Uint8Array(readFileSync(object)), objectName: objectNameFromPath(object), program: o.prog, data, repeat, ...(ctx ? { ctx } : {}) });
+        report(o, o.prog, PROG_TYPE_XDP, r.retval, r.duration, repeat, data, r.data);
+        return;
+      }
+      const { openProgram } = await import('./load.js');
       const { prog, owner } = openProgram({ ...(o.pinned !== undefined ? { pinned: o.pinned } : {}), ...(object !== undefined ? { object } : {}), ...(o.prog !== undefined ? { prog: o.prog } : {}), ...(o.type !== undefined ? { type: o.type } : {}) });
       try {
         const r = prog.testRun({ data, repeat, ...(ctx ? { ctx } : {}) });
-        if (o.dataOut !== undefined) writeFileSync(o.dataOut, r.data);
-        const verdict = verdictName(prog.type, r.retval);
-        if (o.json) {
-          printJson({ program: prog.name, retval: r.retval, ...(verdict ? { verdict } : {}), duration: r.duration, repeat, dataIn: data.length, dataOut: r.data.length, data: Buffer.from(r.data).toString('hex') });
-        } else {
-          printLine(`retval ${r.retval}${verdict ? ` (${verdict})` : ''}  duration ${r.duration} ns  data out ${r.data.length} bytes${o.dataOut ? ` -> ${o.dataOut}` : ''}`);
-        }
+        report(o, prog.name, prog.type, r.retval, r.duration, repeat, data, r.data);
       } finally {
         owner.close();
       }
     });
+}
+
+/** The same output for the kernel and the VM, so scripts can switch with --vm. */
+function report(
+  o: TestRunCliOptions, name: string, progType: number, retval: number, duration: number,
+  repeat: number, dataIn: Uint8Array, dataOut: Uint8Array,
+): void {
+  if (o.dataOut !== undefined) writeFileSync(o.dataOut, dataOut);
+  const verdict = verdictName(progType, retval);
+  if (o.json) {
+    printJson({ program: name, retval, ...(verdict ? { verdict } : {}), duration, repeat, dataIn: dataIn.length, dataOut: dataOut.length, data: Buffer.from(dataOut).toString('hex') });
+  } else {
+    printLine(`retval ${retval}${verdict ? ` (${verdict})` : ''}  duration ${duration} ns  data out ${dataOut.length} bytes${o.dataOut ? ` -> ${o.dataOut}` : ''}`);
+  }
 }
