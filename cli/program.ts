@@ -5,13 +5,16 @@ import { describeError, exitCodeFor } from './errors.js';
 import { printError } from './output.js';
 import { COMMANDS } from './commands/index.js';
 
-export function buildProgram(): Command {
+/** Build the command tree; with `only`, just that command (the others are not even loaded). */
+export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('bpf-ts')
     .description('A pure-TypeScript eBPF toolkit: assemble, build, lint, load, attach, run')
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of COMMANDS) register(program);
+  const selected = COMMANDS.filter((c) => c.name === only);
+  const versionOnly = only === '--version' || only === '-V';
+  if (!versionOnly) for (const entry of selected.length > 0 ? selected : COMMANDS) (await entry.load())(program);
   const override = (cmd: Command): void => {
     cmd.exitOverride();
     for (const sub of cmd.commands) override(sub);
@@ -22,7 +25,7 @@ export function buildProgram(): Command {
 
 /** Run the CLI with user arguments; resolves to the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv[0]);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
