@@ -14,7 +14,6 @@ const fmt = (ms: number): string => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0)).pa
 
 function timeBoth(insns: readonly Instruction[], progType: number, type: string, maps: KernelMaps, reps = 1): { lint: number; kernel: number; lintVerdict: string; kernelVerdict: string; processed: number } {
   let lint = 0, kernel = 0, lintVerdict = '', kernelVerdict = '', processed = 0;
-  // measure CPU time of the lint too: the machine may be shared
   for (let i = 0; i < reps; i++) {
     const t0 = now();
     const r = lintInstructions(insns, { type, maps: CORPUS_MAPS });

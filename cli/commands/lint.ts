@@ -8,20 +8,12 @@ import { parseElfObject } from '../../src/elf/parse-object.js';
 import { parseObject } from '../../src/elf/parse-object.js';
 import { formatJson, formatSarif, formatText } from '../../src/lint/format.js';
 import { type ObjectLintOptions, lintObject } from '../../src/lint/object.js';
+import { lintInstructions } from '../../src/lint/lint.js';
 import { parseKernelProfile } from '../../src/lint/profile.js';
 import type { LintReport } from '../../src/lint/diagnostic.js';
 import { progTypeFromName } from '../../src/lint/program-type.js';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
-
-/** Turns a TypeScript program module into ELF object bytes (wired by the build command's owner). */
-export type TypeScriptBuilder = (path: string) => Promise<Uint8Array>;
-let tsBuilder: TypeScriptBuilder | undefined;
-
-/** Hook for `bpf-ts lint IN.ts`: register the function `bpf-ts build` uses. */
-export function setTypeScriptBuilder(fn: TypeScriptBuilder): void {
-  tsBuilder = fn;
-}
 
 interface LintCliOptions {
   format?: string;
@@ -41,8 +33,14 @@ async function lintFile(input: string, opts: ObjectLintOptions): Promise<LintRep
     return lintObject(parseElfObject(elf, { name: objName }), { ...opts, asmSource: { file: input, text: source } });
   }
   if (input.endsWith('.ts') || input.endsWith('.mts')) {
-    if (tsBuilder === undefined) throw new UsageError('linting a .ts module needs `bpf-ts build`, which is not wired into lint yet: build it to a .o first (bpf-ts build IN.ts -o OUT.o) and lint the object');
-    return lintObject(parseObject(await tsBuilder(input), { name: objName }), opts);
+    // a program module: compile it like `bpf-ts build`, lint the instructions (they carry TS lines)
+    const { buildFromFile, lintMapInfo } = await import('./run.js');
+    const mod = await buildFromFile(input, opts.programs !== undefined ? { programs: [...opts.programs] } : {});
+    const maps = { ...lintMapInfo(mod), ...(opts.maps ?? {}) };
+    const { programs: _only, maps: _m, asmSource: _a, ...lintOpts } = opts;
+    return {
+      programs: mod.programs.map((p) => lintInstructions(p.insns, { ...lintOpts, type: opts.type ?? 'xdp', maps, name: p.name, section: p.section })),
+    };
   }
   return lintObject(parseObject(new Uint8Array(readFileSync(input)), { name: objName }), opts);
 }

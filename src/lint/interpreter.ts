@@ -20,6 +20,7 @@ import {
 } from './state.js';
 import type { Slot } from './slots.js';
 import { type Structure, jmpOffset, registerLiveness } from './structure.js';
+import { type Precision, computePrecision } from './precision.js';
 import { type ProgTypeName, allowsLdAbs, ctxAccess, packetAccess, returnRange } from './program-type.js';
 import { type ArgType, HELPER_MAX_ID, allowedHelpers, helperDisplayName, protoFor } from './helper-protos.js';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, Size, LD_IMM64, classOf, modeOf, opOf, sizeBytes, sizeOf, sourceOf } from '../asm/opcode.js';
@@ -89,6 +90,7 @@ export class Interpreter {
   private readonly explored = new Map<number, Checkpoint[]>();
   private readonly pending: Path[] = [];
   private readonly live: Int32Array;
+  private readonly precision: Precision;
   private readonly helpers: Set<number>;
   readonly stackDepth: number[];
   private readonly warnings: Rejection[] = [];
@@ -102,12 +104,13 @@ export class Interpreter {
   ) {
     this.n = slots.length;
     this.live = registerLiveness(slots, st.subprogs);
+    this.precision = computePrecision(slots, new Set(st.subprogs.map((sp) => sp.start)), returnRange(opts.progType) !== undefined);
     this.helpers = allowedHelpers(opts.progType, opts.privileged);
     this.stackDepth = st.subprogs.map(() => 0);
   }
 
   run(): InterpretResult {
-    const state: VState = { frames: [newFrame(-1, 0)], refs: [] };
+    const state: VState = { frames: [newFrame(-1, 0)], refs: [], mayGotoDepth: 0 };
     const f = curFrame(state);
     f.regs[1] = ptrReg('ctx');
     f.regs[10] = ptrReg('fp', { frameno: 0 });
@@ -154,15 +157,22 @@ export class Interpreter {
     let list = this.explored.get(p.insn);
     let addNew = !(this.jmpsProcessed - this.prevJmps < 2 && this.processed - this.prevInsns < 8);
     const live = this.live[p.insn]! | (1 << 10);
+    const pr = this.precision;
+    const prec = { regs: pr.regs[p.insn]!, stackLo: pr.stackLo[p.insn]!, stackHi: pr.stackHi[p.insn]! };
     if (list !== undefined) {
       let evict = false;
       for (const cp of list) {
         if (cp.branches > 0) {
-          if (statesEqual(cp.state, p.state, true, live)) {
+          // may_goto bounds its loop at run time: a state seen at a shallower depth covers this one
+          if (this.isMayGoto(p.insn) && cp.state.mayGotoDepth !== p.state.mayGotoDepth && statesEqual(cp.state, p.state, false, live, prec)) {
+            cp.hits++;
+            return true;
+          }
+          if (cp.state.mayGotoDepth === p.state.mayGotoDepth && statesEqual(cp.state, p.state, true, live)) {
             this.reject(`infinite loop detected at insn ${p.insn}`, 'infinite_loop');
           }
           if (this.jmpsProcessed - this.prevJmps < 20 && this.processed - this.prevInsns < 100) addNew = false;
-        } else if (statesEqual(cp.state, p.state, false, live)) {
+        } else if (statesEqual(cp.state, p.state, false, live, prec)) {
           cp.hits++;
           return true;
         }
@@ -184,12 +194,17 @@ export class Interpreter {
     return false;
   }
 
+  private isMayGoto(insn: number): boolean {
+    const s = this.slots[insn];
+    return s !== undefined && s.code === (Class.JMP | JmpOp.JCOND);
+  }
+
   private fork(target: number, state: VState): void {
-    if (this.pending.length >= COMPLEXITY_LIMIT_JMP_SEQ) {
-      this.reject(`The sequence of ${this.pending.length} jumps is too complex.`, 'too_complex');
-    }
     if (this.cur.parent !== undefined) this.cur.parent.branches++;
     this.pending.push({ state, insn: target, parent: this.cur.parent });
+    if (this.pending.length > COMPLEXITY_LIMIT_JMP_SEQ) {
+      this.reject(`The sequence of ${this.pending.length} jumps is too complex.`, 'too_complex');
+    }
   }
 
   // ---- register access -------------------------------------------------------------------
@@ -817,10 +832,14 @@ export class Interpreter {
       return this.exit(p);
     }
     if (op === JmpOp.JCOND) {
-      // may_goto: both ways, bounded by the kernel's loop budget; model as a conditional jump
+      // may_goto: the loop body (fall-through) is queued one iteration deeper, the exit path
+      // (the jump) is followed first
+      if (s.src !== 0 || s.dst !== 0 || s.imm !== 0) this.reject(`invalid may_goto imm ${s.imm}`, 'reserved_fields');
       this.jmpsProcessed++;
-      this.fork(p.insn + s.off + 1, cloneState(p.state));
-      p.insn++;
+      const body = cloneState(p.state);
+      body.mayGotoDepth++;
+      this.fork(p.insn + 1, body);
+      p.insn += s.off + 1;
       return false;
     }
     this.condJmp(s, p, is32, op);

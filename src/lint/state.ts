@@ -33,6 +33,8 @@ export interface RefState {
 export interface VState {
   frames: Frame[];
   refs: RefState[];
+  /** may_goto iterations taken on this path (bpf_verifier_state.may_goto_depth) */
+  mayGotoDepth: number;
 }
 
 export function newFrame(callsite: number, subprog: number): Frame {
@@ -47,6 +49,7 @@ export function cloneState(s: VState): VState {
   return {
     frames: s.frames.map((f) => ({ regs: f.regs.slice(), stack: f.stack.slice(), callsite: f.callsite, subprog: f.subprog })),
     refs: s.refs.slice(),
+    mayGotoDepth: s.mayGotoDepth,
   };
 }
 
@@ -81,20 +84,58 @@ function slotSafe(old: StackSlot, cur: StackSlot, exact: boolean): boolean {
   return true;
 }
 
+/** Which top-frame registers and stack slots may matter (see precision.ts). */
+export interface PrecisionMask {
+  readonly regs: number;
+  readonly stackLo: number;
+  readonly stackHi: number;
+}
+
+/** check_ids: ids of the old state must map consistently onto ids of the current one. */
+class IdMap {
+  private readonly fwd = new Map<number, number>();
+  private readonly back = new Map<number, number>();
+  private tmp = -1;
+  check(oldId: number, curId: number): boolean {
+    if (oldId === 0) return true;
+    const c = curId === 0 ? this.tmp-- : curId;
+    const f = this.fwd.get(oldId), b = this.back.get(c);
+    if (f === undefined && b === undefined) { this.fwd.set(oldId, c); this.back.set(c, oldId); return true; }
+    return f === c && b === oldId;
+  }
+}
+
+const isScalarSpill = (sl: StackSlot): boolean => sl.spill?.type === 'scalar' && sl.bytes.every((b) => b === StackByte.SPILL);
+
 /**
  * Whether `cur` is covered by `old` (range-within) or identical to it (exact, for loop
- * detection). `live` marks the registers of the innermost frame that may still be read.
+ * detection). `live` marks the registers of the innermost frame that may still be read;
+ * `prec` the innermost frame's registers and stack slots whose values may still matter
+ * (scalars outside it are ignored, like the kernel's imprecise scalars).
  */
-export function statesEqual(old: VState, cur: VState, exact: boolean, live: number): boolean {
+export function statesEqual(old: VState, cur: VState, exact: boolean, live: number, prec?: PrecisionMask): boolean {
   if (!sameShape(old, cur)) return false;
   const top = old.frames.length - 1;
+  const ids = exact ? undefined : new IdMap();
   for (let f = 0; f <= top; f++) {
     const of = old.frames[f]!, cf = cur.frames[f]!;
     for (let r = 0; r < 11; r++) {
       if (f === top && (live & (1 << r)) === 0) continue;
-      if (exact ? !regEquals(of.regs[r]!, cf.regs[r]!) : !regSafe(of.regs[r]!, cf.regs[r]!)) return false;
+      const o = of.regs[r]!, c = cf.regs[r]!;
+      if (exact) { if (!regEquals(o, c)) return false; continue; }
+      if (f === top && prec !== undefined && (prec.regs & (1 << r)) === 0 && o.type === 'scalar' && c.type === 'scalar') continue;
+      if (!regSafe(o, c)) return false;
+      if (o.type !== 'not_init' && !ids!.check(o.id, c.id)) return false;
     }
-    for (let i = 0; i < STACK_SLOTS; i++) if (!slotSafe(of.stack[i]!, cf.stack[i]!, exact)) return false;
+    for (let i = 0; i < STACK_SLOTS; i++) {
+      const o = of.stack[i]!, c = cf.stack[i]!;
+      if (!exact && f === top && prec !== undefined && isScalarSpill(o) && isScalarSpill(c)) {
+        const precise = i < 32 ? (prec.stackLo & (1 << i)) !== 0 : (prec.stackHi & (1 << (i - 32))) !== 0;
+        if (!precise) continue;
+      }
+      if (!slotSafe(o, c, exact)) return false;
+      if (!exact && o.spill !== undefined && c.spill !== undefined && !ids!.check(o.spill.id, c.spill.id)) return false;
+    }
   }
   return true;
 }

@@ -70,6 +70,15 @@ describe('bpf-ts lint', () => {
     expect(r.stdout).toMatch(/legacy\.c:\d+:\d+: error: invalid read from stack R2 off=-4 size=8/);
   });
 
+  it('lints a TypeScript program module (compiled like bpf-ts build)', () => {
+    const r = runBpfTs(['lint', 'examples/drop-udp-port.ts', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as { programs: Array<{ verdict: string }> };
+    expect(j.programs.length).toBeGreaterThan(0);
+    expect(j.programs.every((p) => p.verdict === 'accept')).toBe(true);
+  });
+
   it('exits 2 on bad input and bad usage', () => {
     expect(runBpfTs(['lint', join(dir, 'missing.o')]).code).toBe(2);
     const junk = join(dir, 'junk.o');

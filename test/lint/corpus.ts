@@ -327,4 +327,26 @@ add('unreachable_insn', 'subprog never called', [R0_0, EXIT_INSN(), R0_0, EXIT_I
 add('jmp32', 'jmp32 refines low half', [LDX_MEM(SZ.W, 2, 1, 12), JMP32_IMM(JMP.JGT, 2, 7, 4), MOV64_REG(3, 10), ALU64_IMM(ALU.ADD, 3, -8), ALU64_REG(ALU.ADD, 3, 2), ST_MEM(SZ.B, 3, -8, 0), ...RET0]);
 add('linked_regs', 'bound through copy', [CALL_HELPER(7), MOV64_REG(6, 0), JMP_IMM(JMP.JGT, 0, 7, 4), MOV64_REG(3, 10), ALU64_IMM(ALU.ADD, 3, -16), ALU64_REG(ALU.ADD, 3, 6), ST_MEM(SZ.B, 3, 0, 0), ...RET0]);
 
+// ---- pruning: values that never matter must not multiply the explored states ---------------
+const diamonds = (n: number, use: boolean): Instruction[] => {
+  const p: Instruction[] = [MOV64_REG(6, 1)];
+  for (let i = 0; i < n; i++) {
+    p.push(CALL_HELPER(7), JMP_IMM(JMP.JSET, 0, 1, 2), MOV64_IMM(5, 1 + i), JA(1), MOV64_IMM(5, 8 + i), STX_MEM(SZ.DW, 10, 5, -8 * (1 + (i % 16))));
+  }
+  if (use) p.push(LDX_MEM(SZ.DW, 5, 10, -8), ALU64_IMM(ALU.AND, 5, 15), MOV64_REG(2, 10), ALU64_IMM(ALU.ADD, 2, -16), ALU64_REG(ALU.ADD, 2, 5), LDX_MEM(SZ.B, 0, 2, 0));
+  p.push(MOV64_IMM(0, 2), EXIT_INSN());
+  return p;
+};
+add('pruning', '24 diamonds storing constants', diamonds(24, false));
+add('pruning', '12 diamonds, stored value used as a stack index', diamonds(12, true));
+add('pruning', '40 diamonds storing constants', diamonds(40, false));
+
+// ---- may_goto (6.9+): loops bounded at run time --------------------------------------------
+const MAY_GOTO = (off: number): Instruction => RAW(0xe5, 0, 0, off, 0);
+add('may_goto', 'counting loop', [MOV64_IMM(0, 0), MAY_GOTO(2), ALU64_IMM(ALU.ADD, 0, 1), JA(-3), EXIT_INSN()]);
+add('may_goto', 'empty loop', [MOV64_IMM(0, 0), MAY_GOTO(1), JA(-2), EXIT_INSN()]);
+add('may_goto', 'packet walk', [...PKT, MOV64_IMM(0, 0), MAY_GOTO(6), MOV64_REG(4, 2), ALU64_IMM(ALU.ADD, 4, 1), JMP_REG(JMP.JGT, 4, 3, 3), LDX_MEM(SZ.B, 5, 2, 0), MOV64_REG(2, 4), JA(-7), EXIT_INSN()]);
+add('may_goto', 'bad imm', [MOV64_IMM(0, 0), RAW(0xe5, 0, 0, 1, 3), JA(-2), EXIT_INSN()]);
+add('may_goto', 'uninit read in body', [MOV64_IMM(0, 0), MAY_GOTO(2), ALU64_REG(ALU.ADD, 0, 7), JA(-3), EXIT_INSN()]);
+
 export const CORPUS: readonly Case[] = cases;
