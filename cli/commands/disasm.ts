@@ -9,6 +9,8 @@ interface DisasmOptions {
   reloc?: boolean;
   alu32?: boolean;
   source?: boolean;
+  lines?: boolean;
+  maps?: boolean;
   json?: boolean;
 }
 
@@ -21,7 +23,9 @@ export function registerDisasm(program: Command): void {
     .option('-r, --reloc', 'show relocations under the instructions they patch')
     .option('--alu32', 'print 8/16/32-bit loads and stores with w registers (llvm-objdump --mattr=+alu32)')
     .option('--source', 'print assembly source that `bpf-ts asm` turns back into the same sections, symbols and relocations')
-    .option('--json', 'print JSON')
+    .option('-l, --lines', 'print the source line (from .BTF.ext line info) above its first instruction')
+    .option('--maps', 'list the maps the object defines, after the code')
+    .option('--json', 'print JSON (with maps and source lines when the object has them)')
     .action(async (input: string, opts: DisasmOptions) => {
       // Loaded on use, so that other commands do not pay for the disassembler at start-up.
       const { codeSections, disassembleElf, disassembleToSource, listSection } = await import('../../src/asm/text/index.js');
@@ -30,7 +34,24 @@ export function registerDisasm(program: Command): void {
       if (opts.section !== undefined && !elf.sections.some((s) => s.name === opts.section)) {
         throw new UsageError(`${input}: no section named ${opts.section}`);
       }
-      const listOpts = { relocations: opts.reloc === true, alu32: opts.alu32 === true, fileName: input, ...(opts.section !== undefined ? { section: opts.section } : {}) };
+      // The object model gives maps and line info; an object it cannot read (plain assembler
+      // output without a license, say) is still listed, without them.
+      const { parseElfObject, objectNameFromPath, sourceLinesBySection, formatSourceLineNote, listMaps, formatMapListing } = await import('../../src/elf/index.js');
+      let obj: ReturnType<typeof parseElfObject> | undefined;
+      if (opts.lines === true || opts.maps === true || opts.json === true) {
+        try {
+          obj = parseElfObject(elf, { name: objectNameFromPath(input) });
+        } catch {
+          obj = undefined;
+        }
+      }
+      const lines = obj !== undefined ? sourceLinesBySection(obj) : new Map<string, Map<number, { fileName: string; lineNum: number; column: number; line: string }>>();
+      const notes = new Map([...lines].map(([sec, m]) => [sec, new Map([...m].map(([off, n]) => [off, formatSourceLineNote(n)]))]));
+      const listOpts = {
+        relocations: opts.reloc === true, alu32: opts.alu32 === true, fileName: input,
+        ...(opts.section !== undefined ? { section: opts.section } : {}),
+        ...(opts.lines === true ? { notes } : {}),
+      };
       if (opts.source === true) {
         process.stdout.write(disassembleToSource(elf));
         return;
@@ -43,15 +64,24 @@ export function registerDisasm(program: Command): void {
             return {
               name: l.name,
               symbols: l.symbols,
-              instructions: l.instructions.map((i) => ({
-                index: i.index, offset: i.offset, bytes: i.bytes, text: i.text,
-                ...(opts.reloc === true ? { relocations: i.relocations } : {}),
-              })),
+              instructions: l.instructions.map((i) => {
+                const src = lines.get(sec.name)?.get(i.offset);
+                return {
+                  index: i.index, offset: i.offset, bytes: i.bytes, text: i.text,
+                  ...(opts.reloc === true ? { relocations: i.relocations } : {}),
+                  ...(src !== undefined ? { source: { file: src.fileName, line: src.lineNum, column: src.column, text: src.line.trim() } } : {}),
+                };
+              }),
             };
           }),
+          ...(obj !== undefined ? { maps: listMaps(obj) } : {}),
         });
         return;
       }
       process.stdout.write(disassembleElf(elf, listOpts));
+      if (opts.maps === true) {
+        const maps = obj !== undefined ? listMaps(obj) : [];
+        process.stdout.write(`\nMaps:\n${maps.length === 0 ? '  (none)\n' : maps.map((m) => `  ${formatMapListing(m)}\n`).join('')}`);
+      }
     });
 }

@@ -14,3 +14,4 @@ export * from './link.js';
 export * from './core-apply.js';
 export * from './write-object.js';
 export { objectToModel } from './object-to-model.js';
+export * from './object-listing.js';

@@ -16,6 +16,8 @@ export interface DisassembleOptions {
   readonly alu32?: boolean;
   /** File name for the `NAME:\tfile format elf64-bpf` header. */
   readonly fileName?: string;
+  /** Comment lines to print before the instruction at (section, byte offset): source lines. */
+  readonly notes?: ReadonlyMap<string, ReadonlyMap<number, string>>;
 }
 
 export interface ListedInstruction {
@@ -233,6 +235,7 @@ export function disassembleElf(elf: ElfFile, opts: DisassembleOptions = {}): str
     const relocs = opts.relocations === true ? elf.relocations.filter((r) => r.section === sec.name).sort((x, y) => x.offset - y.offset) : [];
     let ri = 0;
     let next = 0;
+    const notes = opts.notes?.get(sec.name);
     const b = sec.data;
     const insn: Instruction = { code: 0, dst: 0, src: 0, off: 0, imm: 0, imm2: 0 };
     for (let p = 0; p + 8 <= b.length;) {
@@ -259,6 +262,10 @@ export function disassembleElf(elf: ElfFile, opts: DisassembleOptions = {}): str
         len = 16;
       }
       fopts.pc = p >>> 3;
+      if (notes !== undefined) {
+        const note = notes.get(p);
+        if (note !== undefined) out.text(`${note}\n`);
+      }
       out.index(p >>> 3);
       out.hex(b, p, p + len);
       out.byte(9);
