@@ -4,8 +4,8 @@
 //
 // Also the glue the other xdp commands and tests share: importing a TypeScript program module
 // (through tsx), loading a compiled module into the kernel, linting it, reading its maps.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { attachXdp, BpfMap, detachXdp, loadObject, Program, type XdpAttachment, type XdpAttachMode } from '../../src/loader/index.js';
@@ -47,7 +47,42 @@ export function parseConstants(list: readonly string[] | undefined): Record<stri
 
 export async function buildFromFile(file: string, opts: { programs?: string[]; constants?: Record<string, bigint> } = {}): Promise<CompiledModule> {
   const exports = await importProgramModule(file);
-  return compileModule(exports, { ...(opts.programs ? { programs: opts.programs } : {}), ...(opts.constants ? { constants: opts.constants } : {}) });
+  const mod = compileModule(exports, { ...(opts.programs ? { programs: opts.programs } : {}), ...(opts.constants ? { constants: opts.constants } : {}) });
+  attachSourceText(mod);
+  return mod;
+}
+
+/**
+ * Fill each instruction's source location with the text of its TypeScript line, so the
+ * object's line info reads like clang's (`; p.drop(); @ filter.ts:12` in bpftool, the verifier
+ * log and `bpf-ts disasm -l`), and name files relative to the working directory as clang does,
+ * so the same build gives the same bytes in any checkout. The compiler is pure and does not
+ * read files; this is the edge.
+ */
+function attachSourceText(mod: CompiledModule): void {
+  const files = new Map<string, readonly string[] | undefined>();
+  const textOf = (file: string, line: number): string | undefined => {
+    if (!files.has(file)) {
+      try {
+        files.set(file, readFileSync(file, 'utf8').split('\n'));
+      } catch {
+        files.set(file, undefined);
+      }
+    }
+    return files.get(file)?.[line - 1]?.trim();
+  };
+  for (const p of mod.programs) {
+    for (const list of [p.insns, p.parts.main, ...p.parts.subprograms.map((s) => s.insns)]) {
+      for (const insn of list) {
+        const loc = insn.loc as { file: string; line: number; text?: string } | undefined;
+        if (loc === undefined || loc.text !== undefined) continue;
+        const text = textOf(loc.file, loc.line);
+        if (text !== undefined) loc.text = text;
+        const rel = isAbsolute(loc.file) ? relative(process.cwd(), loc.file) : loc.file;
+        if (!rel.startsWith('..') && !isAbsolute(rel)) loc.file = rel;
+      }
+    }
+  }
 }
 
 // ---- lint ----
