@@ -4,10 +4,14 @@ export { BpfMap, BpfMap as Map, MapSizeError, type MapCreateOptions, type Update
 export { Link } from './link.js';
 export { attachXdp, detachXdp, xdpLinksOn, xdpStatus, type XdpAttachMode, type XdpAttachOptions, type XdpAttachment, type XdpDetachResult } from './xdp.js';
 export { VerifierError } from './verifier-error.js';
-export { parseVerifierLog, sourceForSlot, type ParsedVerifierLog, type SlotSource } from './verifier-log.js';
+export { sourceForSlot, type SlotSource } from './verifier-log.js';
+// The verifier log is read by the lint's parser (one parser, one diagnostic shape).
+export { parseKernelRejection, parseVerifierLog, type KernelRejection, type ParsedVerifierLog } from '../lint/kernel-log.js';
+export type { Diagnostic } from '../lint/diagnostic.js';
 export { DEFAULT_PIN_ROOT, ensureBpffs, isBpffs, openPinnedFd, pinFd, unpin } from './pin.js';
 export * from './info.js';
 export { ClosedError, FdObject } from './fd-object.js';
+export { RingBuffer, RingBufferError, RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT, RINGBUF_HDR_SIZE } from './ringbuf.js';
 export { parseCpuList, perCpuSlot, possibleCpus } from './cpus.js';
 export { attachTypeName, attachTypeOf, mapTypeName, mapTypeOf, progTypeName, progTypeOf, TypeNameError } from './names.js';
 export { probeAll, probeHelper, probeIsa, probeMapType, probeProgType, type FeatureProfile, type ProbeOutcome, type ProbeOptions } from './probe.js';

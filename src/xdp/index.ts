@@ -26,7 +26,7 @@ export { Header, type BytesRef, type SetOptions } from './packet/header.js';
 export { EtherType, IpProto, XdpAction, ACTION_BY_NAME, type ActionName } from './packet/layouts.js';
 export { DslError, SchemaError } from './errors.js';
 export { TypedMap, typedMap, type RawMap } from './userspace/typed-map.js';
-export { decodeEvent, decodeEvents } from './userspace/ringbuf-reader.js';
+export { decodeEvent, decodeEvents, readEvents, type RecordSource } from './userspace/ringbuf-reader.js';
 export * from './craft.js';
 export { subprogram, type SubprogramDef, type Arity } from './subprogram.js';
 export { toObjectModel } from './object.js';

@@ -4,11 +4,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { needKernel } from '../support/env.js';
 import {
-  compileModule, craftPacket, internetChecksum, ipv4ToNumber, map, ringbuf, struct, subprogram, decodeEvents, takeRecords, parseIpv4, u16, u32, u64, u8, array, xdp, XdpAction,
+  compileModule, craftPacket, internetChecksum, ipv4ToNumber, map, ringbuf, struct, subprogram, readEvents, parseIpv4, u16, u32, u64, u8, array, xdp, XdpAction,
   type CompiledModule,
 } from '../../src/xdp/index.js';
 import { loadCompiled, type LoadedModule } from './kernel-load.js';
-import { mapRingbuf } from './ringbuf-mmap.js';
+import { RingBuffer } from '../../src/loader/index.js';
 
 const opened: LoadedModule[] = [];
 afterAll(() => {
@@ -236,7 +236,7 @@ describe('control flow and helpers', () => {
       p.update(res, 2, p.random().bitOr(1));
     });
     const k = load({ prog, res });
-    const rbView = mapRingbuf(k.maps.events!.fd, 4096);
+    const reader = RingBuffer.open(k.maps.events!);
     try {
       const pkts = [craftPacket({ ...V4, proto: 'udp' }), craftPacket({ src: '198.18.3.4', dst: '198.18.200.1', proto: 'tcp' })];
       for (const pkt of pkts) k.programs.rb!.testRun({ data: pkt });
@@ -244,14 +244,16 @@ describe('control flow and helpers', () => {
       expect(t.get(0)).toBe(0n);
       expect(t.get(1)! > 0n).toBe(true);
       expect(t.get(2)! % 2n).toBe(1n);
-      const got = [...decodeEvents(events, takeRecords(rbView))];
+      expect(reader.wait(0)).toBe(true);
+      const got = readEvents(events, reader);
       expect(got).toEqual([
         { saddr: ipv4ToNumber(V4.src), proto: 17, len: pkts[0]!.length, addr: parseIpv4(V4.dst) },
         { saddr: ipv4ToNumber('198.18.3.4'), proto: 6, len: pkts[1]!.length, addr: parseIpv4('198.18.200.1') },
       ]);
-      expect(takeRecords(rbView)).toEqual([]);
+      expect(readEvents(events, reader)).toEqual([]);
+      expect(reader.wait(0)).toBe(false);
     } finally {
-      rbView.close();
+      reader.close();
     }
   });
 });
