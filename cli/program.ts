@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
 import { printError } from './output.js';
 import { COMMANDS } from './commands/index.js';
+import { VerifierError } from '../src/loader/verifier-error.js';
 
 /** Build the command tree; with `only`, just that command (the others are not even loaded). */
 export async function buildProgram(only?: string): Promise<Command> {
@@ -34,7 +35,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       // --help and --version end here too, with exit code 0; commander already printed the message.
       return err.exitCode === 0 ? 0 : 2;
     }
-    printError(describeError(err));
+    // A verifier rejection reads like a `bpf-ts lint` finding: file:line: error: message [prog insn N].
+    if (err instanceof VerifierError) process.stderr.write(`${err.format()}\n`);
+    else printError(describeError(err));
     const code = exitCodeFor(err);
     if (code === 70 || process.env.BPF_TS_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);
     return code;

@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
-import { DEFAULT_PIN_ROOT, loadObject, type LoadedObject, Program, progTypeName, ensureBpffs } from '../../src/loader/index.js';
+import { DEFAULT_PIN_ROOT, loadObject, type LoadObjectOptions, type LoadedObject, Program, progTypeName, ensureBpffs, VerifierError } from '../../src/loader/index.js';
 import { ifNameToIndex, SystemError } from '../../src/sys/index.js';
 
 interface LoadOptions {
@@ -39,6 +39,16 @@ export function interfaceIndex(dev: string): number {
   }
 }
 
+/** loadObject; a verifier rejection learns which file it came from (for the lint-style report). */
+function loadObjectFile(path: string, bytes: Uint8Array, opts: LoadObjectOptions): LoadedObject {
+  try {
+    return loadObject(bytes, opts);
+  } catch (e) {
+    if (e instanceof VerifierError) e.input ??= path;
+    throw e;
+  }
+}
+
 export interface ProgramSource {
   pinned?: string;
   object?: string;
@@ -57,7 +67,7 @@ export function openProgram(src: ProgramSource): { prog: Program; owner: { close
   if (src.object === undefined) throw new UsageError('give --pinned PATH or an object file with --prog NAME');
   const bytes = readObjectFile(src.object);
   // Every program is loaded, as libbpf does: tail calls into the others must work.
-  const obj: LoadedObject = loadObject(bytes, { name: objectName(src.object), ...(src.type ? { type: src.type } : {}) });
+  const obj: LoadedObject = loadObjectFile(src.object, bytes, { name: objectName(src.object), ...(src.type ? { type: src.type } : {}) });
   let prog: Program | undefined;
   if (src.prog !== undefined) prog = obj.programs.get(src.prog);
   else if (obj.programs.size === 1) prog = [...obj.programs.values()][0];
@@ -80,7 +90,7 @@ export function registerLoad(program: Command): void {
     .action((input: string, o: LoadOptions) => {
       const bytes = readObjectFile(input);
       const pins: string[] = [];
-      const obj = loadObject(bytes, { name: objectName(input), ...(o.type ? { type: o.type } : {}), ...(o.pinDir ? { pinRoot: join(o.pinDir, 'maps') } : {}) });
+      const obj = loadObjectFile(input, bytes, { name: objectName(input), ...(o.type ? { type: o.type } : {}), ...(o.pinDir ? { pinRoot: join(o.pinDir, 'maps') } : {}) });
       try {
         if (o.pinDir !== undefined) {
           if (o.pinDir.startsWith(DEFAULT_PIN_ROOT)) ensureBpffs();

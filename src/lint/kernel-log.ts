@@ -94,3 +94,35 @@ export function parseVerifierLog(log: string): ParsedVerifierLog {
   };
   return processed === undefined ? { diagnostic } : { diagnostic, processed };
 }
+
+/** "; return 0; @ prog.c:12": how the kernel prints a BTF line_info record ahead of its instructions. */
+const SOURCE_COMMENT = /^; (.*) @ (.+):(\d+)$/;
+/** Messages that name their instruction (as parseVerifierLog reads them). */
+const NAMED_INSN = /(?:from insn|unreachable insn|ldimm64 insn|detected at insn) (\d+)/;
+
+/** A load rejection as the kernel's log tells it: the lint's diagnostic plus what only the log knows. */
+export interface KernelRejection {
+  /** parseVerifierLog's diagnostic, with `source` from the log's own "; text @ file:line" comment when it has one */
+  readonly diagnostic: Diagnostic;
+  /** whether the log places the error at an instruction (traced, or named in the message); if not, diagnostic.insn is 0 */
+  readonly located: boolean;
+}
+
+/**
+ * Read a rejected load's log: parseVerifierLog's diagnostic, with the source line the log names for
+ * the failing instruction (the last line_info comment before the last traced instruction), if any.
+ * Undefined when the log shows no error.
+ */
+export function parseKernelRejection(log: string): KernelRejection | undefined {
+  const { diagnostic } = parseVerifierLog(log);
+  if (diagnostic === undefined) return undefined;
+  const lines = log.split('\n').map((l) => l.replace(/\s+$/, ''));
+  let lastInsnLine = -1;
+  for (let i = 0; i < lines.length; i++) if (INSN_LINE.test(lines[i]!) || STATE_LINE.test(lines[i]!)) lastInsnLine = i;
+  const located = lastInsnLine >= 0 || NAMED_INSN.test(diagnostic.message);
+  for (let i = lastInsnLine; i >= 0; i--) {
+    const m = SOURCE_COMMENT.exec(lines[i]!);
+    if (m) return { diagnostic: { ...diagnostic, source: { file: m[2]!, line: Number(m[3]), text: m[1]!.trim() } }, located };
+  }
+  return { diagnostic, located };
+}

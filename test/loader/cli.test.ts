@@ -89,7 +89,11 @@ describe('bpf-ts load / prog / map / test-run', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/invalid read from stack/);
     expect(r.stderr).toMatch(/legacy\.c:36/);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    // lint's text format (issue 6): the finding line first, its notes/source/hint indented, then the verdict; no stack trace
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(/^\S*legacy\.c:36(:\d+)?: error: invalid read from stack .* \[legacy_prog insn \d+\]$/);
+    expect(lines.slice(1, -1).every((l) => /^ {2}(note: |\| |hint: )/.test(l))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^legacy_prog: rejected by the kernel verifier \(E[A-Z]+\)$/);
   });
 
   it('bad input: one line on stderr, exit 2', (ctx) => {
