@@ -214,7 +214,9 @@ export class Btf {
   }
 
   /** Alignment of a type in bytes (libbpf btf__align_of, simplified for packed structs). */
-  alignOf(id: number): number {
+  alignOf(id: number, depth = 0): number {
+    // Malformed BTF can make a struct contain itself: bound the walk like every other chain.
+    if (depth > MAX_CHAIN) throw new BtfError(`type ${id}: nesting too deep to align`);
     const t = this.type(this.resolve(id));
     switch (t.kind) {
       case 'int': case 'enum': case 'enum64': case 'float':
@@ -222,10 +224,10 @@ export class Btf {
       case 'ptr':
         return 8;
       case 'array':
-        return this.alignOf(t.type);
+        return this.alignOf(t.type, depth + 1);
       case 'struct': case 'union': {
         let a = 1;
-        for (const m of t.members) a = Math.max(a, this.alignOf(m.type));
+        for (const m of t.members) a = Math.max(a, this.alignOf(m.type, depth + 1));
         return a;
       }
       default:
@@ -234,7 +236,8 @@ export class Btf {
   }
 
   /** A short C-like name for messages: `struct foo`, `int`, `(anon)`. */
-  describe(id: number): string {
+  describe(id: number, depth = 0): string {
+    if (depth > MAX_CHAIN) return '…';
     const t = this.type(id);
     const name = t.name === '' ? '(anon)' : t.name;
     switch (t.kind) {
@@ -243,7 +246,7 @@ export class Btf {
       case 'fwd':
         return `${t.union ? 'union' : 'struct'} ${name}`;
       case 'ptr':
-        return `${this.describe(t.type)} *`;
+        return `${this.describe(t.type, depth + 1)} *`;
       case 'void':
         return 'void';
       default:

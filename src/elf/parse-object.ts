@@ -269,6 +269,10 @@ function buildFunction(
   elf: ElfFile, s: ElfSection, fn: FnSym, relocs: readonly ElfRelocation[], symbolOf: (r: ElfRelocation) => ResolvedSymbol,
   extIndex: ExtIndex | undefined, ctx: RelocContext,
 ): BpfFunction {
+  // A symbol's size comes from the file: check it against the section before sizing tables by it.
+  if (!(fn.offset >= 0 && fn.size >= 0 && fn.size % 8 === 0 && fn.offset + fn.size <= s.data.length)) {
+    throw new ElfError(`${s.name}: function ${fn.name} at offset ${fn.offset} with size ${fn.size} does not fit the ${s.data.length}-byte section in whole instructions`);
+  }
   let insns: Instruction[];
   try {
     insns = decode(s.data.subarray(fn.offset, fn.offset + fn.size), { bigEndian: elf.bigEndian, validate: false });
