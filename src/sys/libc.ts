@@ -51,6 +51,8 @@ interface Bindings {
   setrlimit(resource: number, rlim: Ptr): number;
   getpid(): number;
   mount(source: string, target: string, fstype: string, flags: number, data: Ptr): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+  sysconf(name: number): number;
 }
 
 let bound: Bindings | undefined;
@@ -81,6 +83,8 @@ export function c(): Bindings {
     setrlimit: fn('int setrlimit(int resource, void *rlim)'),
     getpid: fn('int getpid(void)'),
     mount: fn('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, void *data)'),
+    fcntl: fn('int fcntl(int fd, int cmd, int arg)'),
+    sysconf: fn('long sysconf(int name)'),
   };
   return bound;
 }

@@ -9,36 +9,19 @@
 // which MappedRegion does not offer, so it is mapped here. Views never leave the owner (the
 // loader's RingBuffer copies records out), so unmap() really unmaps.
 //
-// This file also binds the two libc calls the ring buffer needs besides posix.ts: fcntl (to
-// give the reader its own fd) and sysconf (the page size). libc.ts stays untouched.
-import koffi from 'koffi';
+// fcntl (to give the reader its own fd) and sysconf (the page size) are bound in libc.ts.
 import { SystemError } from './errors.js';
-import { errno } from './libc.js';
+import { c, errno } from './libc.js';
 import { MAP_SHARED, mmap, munmap, PROT_READ, viewOf } from './posix.js';
 import { MappedRegion, RegionUnmappedError } from './xsk-memory.js';
 
 const F_DUPFD_CLOEXEC = 1030;
 const SC_PAGESIZE = 30;
 
-interface RingbufBindings {
-  fcntl(fd: number, cmd: number, arg: number): number;
-  sysconf(name: number): number;
-}
-
-let bound: RingbufBindings | undefined;
-function lib(): RingbufBindings {
-  if (bound) return bound;
-  const l = koffi.load('libc.so.6');
-  bound = {
-    fcntl: l.func('int fcntl(int fd, int cmd, int arg)') as unknown as RingbufBindings['fcntl'],
-    sysconf: l.func('long sysconf(int name)') as unknown as RingbufBindings['sysconf'],
-  };
-  return bound;
-}
 
 /** A new close-on-exec fd referring to the same open file (fcntl F_DUPFD_CLOEXEC). */
 export function dupFd(fd: number): number {
-  const r = lib().fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  const r = c().fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (r < 0) throw new SystemError('fcntl', errno(), `F_DUPFD_CLOEXEC of fd ${fd}`);
   return r;
 }
@@ -47,7 +30,7 @@ let pageBytes: number | undefined;
 /** The system page size (sysconf(_SC_PAGESIZE)); ring buffer offsets are in pages. */
 export function systemPageSize(): number {
   if (pageBytes !== undefined) return pageBytes;
-  const p = Number(lib().sysconf(SC_PAGESIZE));
+  const p = Number(c().sysconf(SC_PAGESIZE));
   pageBytes = Number.isInteger(p) && p > 0 ? p : 4096;
   return pageBytes;
 }
