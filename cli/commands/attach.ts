@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 import { attachXdp, DEFAULT_PIN_ROOT, type XdpAttachMode } from '../../src/loader/index.js';
-import { ProgType } from '../../src/sys/index.js';
+import { ProgType } from '../../src/elf/bpf-enums.js';
 import { interfaceIndex, openProgram } from './load.js';
 
 interface AttachOptions {

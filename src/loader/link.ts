@@ -1,6 +1,7 @@
 // bpf_link: an attachment owned by an fd. It goes away when the last fd closes (the process
 // dies) unless pinned on bpffs.
-import { AttachType, bpf, BpfCmd, GetIdAttr, LinkCreateAttr, LinkDetachAttr, LinkUpdateAttr, scratchAttr } from '../sys/index.js';
+import { bpf, BpfCmd, GetIdAttr, LinkCreateAttr, LinkDetachAttr, LinkUpdateAttr, scratchAttr } from '../sys/index.js';
+import { AttachType } from '../elf/bpf-enums.js';
 import { FdObject } from './fd-object.js';
 import { linkInfo, type LinkInfo } from './info.js';
 import { openPinnedFd, pinFd } from './pin.js';

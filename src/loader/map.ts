@@ -1,25 +1,8 @@
 // A BPF map: create, element operations with preallocated attr/key/value buffers (no
 // allocation per call on the hot paths except the returned copy), iteration, batch
 // operations, per-CPU values, freeze, pin.
-import {
-  ATTR_SIZE,
-  bpf,
-  BpfCmd,
-  BpfError,
-  bpfRaw,
-  closeFd,
-  commandName,
-  GetIdAttr,
-  MapBatchAttr,
-  MapCreateAttr,
-  MapElemAttr,
-  MapType,
-  NativeBuffer,
-  sanitizeObjName,
-  scratchAttr,
-  UpdateFlags,
-  writeObjName,
-} from '../sys/index.js';
+import { ATTR_SIZE, bpf, BpfCmd, BpfError, bpfRaw, closeFd, commandName, GetIdAttr, MapBatchAttr, MapCreateAttr, MapElemAttr, NativeBuffer, sanitizeObjName, scratchAttr, UpdateFlags, writeObjName } from '../sys/index.js';
+import { MapType } from '../elf/bpf-enums.js';
 import { perCpuSlot, possibleCpus } from './cpus.js';
 import { FdObject } from './fd-object.js';
 import { mapInfo, type MapInfo } from './info.js';

@@ -1,5 +1,5 @@
 // Program, map and attach types by name ("xdp", "XDP", "sched_cls", "percpu_array") or number.
-import { AttachType, MapType, ProgType } from '../sys/index.js';
+import { AttachType, MapType, ProgType } from '../elf/bpf-enums.js';
 
 export class TypeNameError extends Error {
   override readonly name = 'TypeNameError';

@@ -10,7 +10,8 @@
 // are read with Atomics.load (acquire: a record's bytes are visible once its header says it
 // is committed), and consumer_pos is written with Atomics.store (release: we are done with the
 // bytes before the producer may reuse them). Records are copied out: the region is reused.
-import { closeFd, MapType, POLLIN, poll as sysPoll } from '../sys/index.js';
+import { closeFd, POLLIN, poll as sysPoll } from '../sys/index.js';
+import { MapType } from '../elf/bpf-enums.js';
 import { dupFd, RingbufMemory } from '../sys/ringbuf-memory.js';
 import { FdObject } from './fd-object.js';
 import type { BpfMap } from './map.js';
