@@ -150,7 +150,7 @@ function topoDown(): void {
 
 async function main(): Promise<void> {
   const ref = join(work, 'afxdp');
-  cpSync('/work/shared/bench/afxdp', ref, { recursive: true });
+  cpSync(fileURLToPath(new URL('../../shared/bench/afxdp', import.meta.url)), ref, { recursive: true });
   gen = join(work, 'xdp_gen');
   xskRx = join(work, 'xsk_rx');
   sh('gcc', ['-O2', '-o', gen, join(ref, 'src/xdp_gen.c'), '-lbpf']);

@@ -2,7 +2,8 @@
 // `peer` in a namespace of its own. Unique names per process; no IP addresses, IPv6 off, so
 // nothing but the test's frames crosses the link. destroy() removes everything.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -75,13 +76,14 @@ let genPath: string | undefined | null = null;
 /** The C generator (xdp_gen, BPF_PROG_TEST_RUN live frames) built into a temp dir, or undefined. */
 export function buildXdpGen(): string | undefined {
   if (genPath !== null) return genPath;
-  const src = '/work/shared/bench/afxdp/src/xdp_gen.c';
+  const src = fileURLToPath(new URL('../../../shared/bench/afxdp/src/xdp_gen.c', import.meta.url));
   genPath = undefined;
   if (!existsSync(src)) return genPath;
   const dir = mkdtempSync(join(tmpdir(), 'bpfts-xdpgen-'));
   const out = join(dir, 'xdp_gen');
   const r = spawnSync('gcc', ['-O2', '-o', out, src, '-lbpf'], { encoding: 'utf8', timeout: 60_000 });
   if (r.status === 0) genPath = out;
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return genPath;
 }
 
