@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { printJson, printLine } from '../output.js';
-import { attachXdp, DEFAULT_PIN_ROOT, type XdpAttachMode } from '../../src/loader/index.js';
+import { printError, printJson, printLine } from '../output.js';
+import { attachXdp, DEFAULT_PIN_ROOT, isBpffs, type XdpAttachMode } from '../../src/loader/index.js';
 import { ProgType } from '../../src/elf/bpf-enums.js';
 import { interfaceIndex, openProgram } from './load.js';
 
@@ -48,7 +48,14 @@ export function registerAttach(program: Command): void {
       try {
         if (prog.type !== ProgType.XDP) throw new UsageError(`program ${prog.name || '(unnamed)'} is a ${prog.typeName} program, not xdp`);
         const mode = o.mode as XdpAttachMode;
-        const useNetlink = o.netlink === true || mode === 'hw';
+        let useNetlink = o.netlink === true || mode === 'hw';
+        // Inside a private mount namespace (`ip netns exec` mounts a fresh /sys), /sys/fs/bpf is
+        // not the host's bpffs: a link pinned there would vanish with this process, and the
+        // program with it. Netlink attachments live with the interface instead.
+        if (!useNetlink && !isBpffs(DEFAULT_PIN_ROOT)) {
+          useNetlink = true;
+          printError(`note: no bpffs at ${DEFAULT_PIN_ROOT} here (a private mount namespace such as \`ip netns exec\`?), so a pinned link would not outlive bpf-ts: attaching through netlink`);
+        }
         const att = attachXdp(prog.fd, ifindex, { mode, via: useNetlink ? 'netlink' : 'link' });
         let pinned: string | undefined;
         if (att.kind === 'link') {
