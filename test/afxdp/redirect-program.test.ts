@@ -1,10 +1,10 @@
 // The redirect program written with the DSL encodes to the same bytes LLVM assembles from
 // the equivalent assembly text (the map load relocated the same way).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { needOracle } from '../support/env.js';
 import { encode } from '../../src/asm/encoding.js';
 import { xskRedirectProgram } from '../../src/afxdp/index.js';
@@ -14,6 +14,7 @@ describe('XSK redirect program', () => {
     const mc = needOracle(ctx, 'llvm-mc-14');
     const objcopy = needOracle(ctx, 'llvm-objcopy-14');
     const dir = mkdtempSync(join(tmpdir(), 'bpfts-xskprog-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const src = join(dir, 'p.s');
     writeFileSync(src, ['r2 = *(u32 *)(r1 + 16)', 'r1 = xsks_map ll', 'r3 = 2', 'call 51', 'exit', ''].join('\n'));
     execFileSync(mc, ['-triple', 'bpf', '-filetype=obj', '-o', join(dir, 'p.o'), src]);

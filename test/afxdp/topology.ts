@@ -2,7 +2,8 @@
 // `peer` in a namespace of its own. Unique names per process; no IP addresses, IPv6 off, so
 // nothing but the test's frames crosses the link. destroy() removes everything.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,18 +74,26 @@ export function createVethPair(opts: { queues?: number } = {}): VethPair {
 
 let genPath: string | undefined | null = null;
 
-/** The C generator (xdp_gen, BPF_PROG_TEST_RUN live frames) built into a temp dir, or undefined. */
+/**
+ * The C generator (xdp_gen, BPF_PROG_TEST_RUN live frames), built once per source version into a
+ * fixed cache folder under the temp dir (so repeated runs reuse it and nothing piles up), or
+ * undefined when it does not build.
+ */
 export function buildXdpGen(): string | undefined {
   if (genPath !== null) return genPath;
   const src = fileURLToPath(new URL('../../../shared/bench/afxdp/src/xdp_gen.c', import.meta.url));
   genPath = undefined;
   if (!existsSync(src)) return genPath;
-  const dir = mkdtempSync(join(tmpdir(), 'bpfts-xdpgen-'));
+  const hash = createHash('sha1').update(readFileSync(src)).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), `bpfts-xdpgen-${hash}`);
   const out = join(dir, 'xdp_gen');
-  const r = spawnSync('gcc', ['-O2', '-o', out, src, '-lbpf'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status === 0) genPath = out;
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return genPath;
+  if (existsSync(out)) return (genPath = out);
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${out}.${process.pid}`;
+  const r = spawnSync('gcc', ['-O2', '-o', tmp, src, '-lbpf'], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) return genPath;
+  renameSync(tmp, out); // atomic: parallel test files never run a half-written binary
+  return (genPath = out);
 }
 
 /** How many of `frames` a bounded python AF_PACKET sender should send (fallback sender). */
