@@ -76,7 +76,7 @@ export function formatSarif(report: LintReport, inputUri: string, toolVersion = 
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'bpf-ts lint', version: toolVersion, informationUri: 'https://github.com/bpf-ts/bpf-ts', rules: [...rules.values()] } },
+      tool: { driver: { name: 'bpf-ts lint', version: toolVersion, rules: [...rules.values()] } },
       results,
     }],
   };
