@@ -36,11 +36,21 @@ function rate(label: string, n: number, fn: () => unknown): number {
   return perSec;
 }
 
+let sink: Instruction[] = [];
 const N = 1_000_000;
 d.setSourceLocationCapture(false);
-rate('DSL emission, source locations off', N, () => emit(N));
+// Emission cost depends on program size: past the young generation, every instruction object
+// is copied into the old generation by the garbage collector. Kernel programs are at most 1 M
+// instructions and usually a few thousand.
+for (const n of [10_000, 100_000, N]) {
+  const reps = N / n; // the same million instructions in all, as programs of n
+  rate(`DSL emission, programs of ${n.toLocaleString('en')}, locations off`, N, () => {
+    for (let i = 0; i < reps; i++) sink = emit(n); // kept, so the allocation cannot be optimised away
+  });
+}
 const insns = emit(N);
 rate('encode (little-endian)', N, () => encode(insns));
 rate('assemble (labels) + encode', 100_000, () => encode(d.assemble(emit(100_000)).insns));
 d.setSourceLocationCapture(true);
 rate('DSL emission, source locations on', 20_000, () => emit(20_000));
+if (sink.length === 0) console.log('(no instructions emitted)');
