@@ -105,6 +105,10 @@ export interface TestRunResult {
 }
 
 const INITIAL_LOG = 64 * 1024;
+/** Programs whose attr + license + instructions fit in this many bytes load from a shared buffer. */
+const LOAD_SCRATCH_MAX = 64 * 1024;
+let loadScratch: NativeBuffer | undefined;
+const utf8 = new TextEncoder();
 const MAX_LOG = 256 * 1024 * 1024;
 const FUNC_INFO_REC = 8;
 const LINE_INFO_REC = 16;
@@ -143,6 +147,8 @@ export class Program extends FdObject {
   #trOut: NativeBuffer | undefined;
   #trCtxIn: NativeBuffer | undefined;
   #trCtxOut: NativeBuffer | undefined;
+  /** The buffers whose addresses the test-run attr holds: data_in, data_out, ctx_in, ctx_out. */
+  #trPtr: (NativeBuffer | undefined)[] | undefined;
 
   protected constructor(fd: number, type: number, name: string, log = '') {
     super(fd);
@@ -160,7 +166,8 @@ export class Program extends FdObject {
     const type = progTypeOf(opts.type);
     const name = sanitizeObjName(opts.name ?? '');
     let bytes: Uint8Array;
-    let sources: SlotSource[] = [...(opts.sourceLines ?? [])];
+    // Source records are only needed to explain a verifier rejection: built on that path.
+    let sources = (): readonly SlotSource[] => opts.sourceLines ?? [];
     if (opts.insns instanceof Uint8Array) {
       bytes = opts.insns;
     } else {
@@ -168,27 +175,39 @@ export class Program extends FdObject {
       const unresolved = insns.find((i) => i.ref !== undefined && i.code === LD_IMM64);
       if (unresolved) throw new BpfError('BPF_PROG_LOAD', 22, name, `instruction refers to "${unresolved.ref}" but no map of that name was given`);
       bytes = encode(insns);
-      if (sources.length === 0) sources = sourcesFromInsns(insns);
+      if ((opts.sourceLines ?? []).length === 0) sources = () => sourcesFromInsns(insns);
     }
     if (bytes.length === 0 || bytes.length % 8 !== 0) throw new BpfError('BPF_PROG_LOAD', 22, name, 'program has no instructions or a partial instruction');
 
     const keep: NativeBuffer[] = [];
-    const buf = (data: Uint8Array): NativeBuffer => {
-      const b = NativeBuffer.from(data);
-      keep.push(b);
-      return b;
-    };
     try {
-      const insnBuf = buf(bytes);
-      const license = buf(new TextEncoder().encode(`${opts.license ?? 'GPL'}\0`));
-      const attr = new NativeBuffer(ATTR_SIZE);
-      keep.push(attr);
+      // attr, license and instructions share one native buffer: [attr | license\0 | insns].
+      // Small programs reuse a module-level one (the kernel copies all three during the call and
+      // load is synchronous, never re-entered before the syscall), so no native allocation per load.
+      const license = utf8.encode(`${opts.license ?? 'GPL'}\0`);
+      const licenseOff = ATTR_SIZE;
+      const insnsOff = licenseOff + ((license.length + 7) & ~7);
+      const total = insnsOff + bytes.length;
+      let attr: NativeBuffer;
+      if (total <= LOAD_SCRATCH_MAX) {
+        if (loadScratch === undefined || loadScratch.size < total) {
+          loadScratch?.free();
+          loadScratch = new NativeBuffer(Math.max(total, 4096));
+        }
+        attr = loadScratch;
+        attr.bytes.fill(0, 0, ATTR_SIZE);
+      } else {
+        attr = new NativeBuffer(total);
+        keep.push(attr);
+      }
+      attr.bytes.set(license, licenseOff);
+      attr.bytes.set(bytes, insnsOff);
       const v = attr.view;
       const o = ProgLoadAttr.off;
       v.setUint32(o.prog_type, type, true);
       v.setUint32(o.insn_cnt, bytes.length / 8, true);
-      v.setBigUint64(o.insns, insnBuf.address, true);
-      v.setBigUint64(o.license, license.address, true);
+      v.setBigUint64(o.insns, attr.address + BigInt(insnsOff), true);
+      v.setBigUint64(o.license, attr.address + BigInt(licenseOff), true);
       v.setUint32(o.kern_version, opts.kernVersion ?? 0, true);
       v.setUint32(o.prog_flags, opts.flags ?? 0, true);
       writeObjName(v, o.prog_name, name);
@@ -225,7 +244,7 @@ export class Program extends FdObject {
       const wantLog = (opts.logLevel ?? 0) > 0;
       // First attempt without a log (fast, as libbpf), unless a log was asked for.
       if (!wantLog) {
-        const fd = bpfRaw(BpfCmd.PROG_LOAD, attr.address);
+        const fd = progLoadRaw(attr.address);
         if (fd >= 0) return new Program(fd, type, name);
         const e = -fd;
         if (e !== 13 && e !== 22 && e !== 7 && e !== 28) throw new BpfError('BPF_PROG_LOAD', e, name || undefined);
@@ -238,7 +257,7 @@ export class Program extends FdObject {
           v.setUint32(o.log_level, Math.max(opts.logLevel ?? 1, 1), true);
           v.setUint32(o.log_size, size, true);
           v.setBigUint64(o.log_buf, log.address, true);
-          const fd = bpfRaw(BpfCmd.PROG_LOAD, attr.address);
+          const fd = progLoadRaw(attr.address);
           const text = readLog(log);
           if (fd >= 0) return new Program(fd, type, name, text);
           const e = -fd;
@@ -248,7 +267,7 @@ export class Program extends FdObject {
           }
           if (text.trim() === '') throw new BpfError('BPF_PROG_LOAD', e, name || undefined);
           const parsed = parseVerifierLog(text);
-          const source = parsed.source ?? (parsed.insn !== undefined ? sourceForSlot(sources, parsed.insn) : undefined);
+          const source = parsed.source ?? (parsed.insn !== undefined ? sourceForSlot(sources(), parsed.insn) : undefined);
           throw new VerifierError({ program: name, errno: e, errnoName: errnoName(e), log: text, insn: parsed.insn, errorLines: parsed.errorLines, source });
         } finally {
           log.free();
@@ -302,30 +321,33 @@ export class Program extends FdObject {
     const attr = (this.#trAttr ??= new NativeBuffer(ATTR_SIZE));
     const v = attr.view;
     const o = TestRunAttr.off;
-    // Every field is written on every call (no clearing pass): unused pointers become 0.
-    v.setUint32(o.prog_fd, this.fd, true);
+    // Every scalar field is written on every call (no clearing pass). The four pointer fields
+    // are rewritten only when the buffer behind them changes (#trPtr remembers what the attr
+    // holds), which spares four BigInt stores per call in the usual same-size loop.
+    const ptr = (this.#trPtr ??= [undefined, undefined, undefined, undefined]);
+    let inBuf: NativeBuffer | undefined;
     if (dataLen > 0) {
-      const b = (this.#trIn = grow(this.#trIn, dataLen));
-      b.bytes.set(data!);
-      v.setBigUint64(o.data_in, b.address, true);
-    } else v.setBigUint64(o.data_in, 0n, true);
-    v.setUint32(o.data_size_in, dataLen, true);
-    if (outSize > 0) v.setBigUint64(o.data_out, (this.#trOut = grow(this.#trOut, outSize)).address, true);
-    else v.setBigUint64(o.data_out, 0n, true);
-    v.setUint32(o.data_size_out, outSize, true);
-    const ctx = opts.ctx;
-    if (ctx !== undefined && ctx.length > 0) {
-      const b = (this.#trCtxIn = grow(this.#trCtxIn, ctx.length));
-      b.bytes.set(ctx);
-      v.setBigUint64(o.ctx_in, b.address, true);
-      v.setUint32(o.ctx_size_in, ctx.length, true);
-    } else {
-      v.setBigUint64(o.ctx_in, 0n, true);
-      v.setUint32(o.ctx_size_in, 0, true);
+      inBuf = this.#trIn = grow(this.#trIn, dataLen);
+      inBuf.bytes.set(data!);
     }
-    const ctxOut = opts.ctxOutSize ?? ctx?.length ?? 0;
-    if (ctxOut > 0) v.setBigUint64(o.ctx_out, (this.#trCtxOut = grow(this.#trCtxOut, ctxOut)).address, true);
-    else v.setBigUint64(o.ctx_out, 0n, true);
+    const outBuf = outSize > 0 ? (this.#trOut = grow(this.#trOut, outSize)) : undefined;
+    const ctx = opts.ctx;
+    const ctxLen = ctx === undefined ? 0 : ctx.length;
+    let ctxInBuf: NativeBuffer | undefined;
+    if (ctxLen > 0) {
+      ctxInBuf = this.#trCtxIn = grow(this.#trCtxIn, ctxLen);
+      ctxInBuf.bytes.set(ctx!);
+    }
+    const ctxOut = opts.ctxOutSize ?? ctxLen;
+    const ctxOutBuf = ctxOut > 0 ? (this.#trCtxOut = grow(this.#trCtxOut, ctxOut)) : undefined;
+    if (ptr[0] !== inBuf) v.setBigUint64(o.data_in, (ptr[0] = inBuf)?.address ?? 0n, true);
+    if (ptr[1] !== outBuf) v.setBigUint64(o.data_out, (ptr[1] = outBuf)?.address ?? 0n, true);
+    if (ptr[2] !== ctxInBuf) v.setBigUint64(o.ctx_in, (ptr[2] = ctxInBuf)?.address ?? 0n, true);
+    if (ptr[3] !== ctxOutBuf) v.setBigUint64(o.ctx_out, (ptr[3] = ctxOutBuf)?.address ?? 0n, true);
+    v.setUint32(o.prog_fd, this.fd, true);
+    v.setUint32(o.data_size_in, dataLen, true);
+    v.setUint32(o.data_size_out, outSize, true);
+    v.setUint32(o.ctx_size_in, ctxLen, true);
     v.setUint32(o.ctx_size_out, ctxOut, true);
     v.setUint32(o.repeat, opts.repeat ?? 1, true);
     v.setUint32(o.retval, 0, true);
@@ -344,8 +366,8 @@ export class Program extends FdObject {
     const borrow = opts.borrowOutput === true;
     return {
       retval: v.getUint32(o.retval, true),
-      data: outSize > 0 ? (borrow ? this.#trOut!.bytes.subarray(0, gotData) : this.#trOut!.bytes.slice(0, gotData)) : new Uint8Array(0),
-      ctx: ctxOut > 0 ? (borrow ? this.#trCtxOut!.bytes.subarray(0, gotCtx) : this.#trCtxOut!.bytes.slice(0, gotCtx)) : undefined,
+      data: outBuf !== undefined ? (borrow ? outBuf.bytes.subarray(0, gotData) : outBuf.bytes.slice(0, gotData)) : new Uint8Array(0),
+      ctx: ctxOutBuf !== undefined ? (borrow ? ctxOutBuf.bytes.subarray(0, gotCtx) : ctxOutBuf.bytes.slice(0, gotCtx)) : undefined,
       duration: v.getUint32(o.duration, true),
     };
   }
@@ -353,7 +375,18 @@ export class Program extends FdObject {
   protected override onClose(): void {
     for (const b of [this.#trAttr, this.#trIn, this.#trOut, this.#trCtxIn, this.#trCtxOut]) b?.free();
     this.#trAttr = this.#trIn = this.#trOut = this.#trCtxIn = this.#trCtxOut = undefined;
+    this.#trPtr = undefined;
   }
+}
+
+/**
+ * BPF_PROG_LOAD, retried like libbpf (5 attempts) while the kernel says EAGAIN: the verifier
+ * gives up with EAGAIN when a signal is pending (a profiler's SIGPROF, a timer), not for the program.
+ */
+function progLoadRaw(attr: bigint): number {
+  let fd = bpfRaw(BpfCmd.PROG_LOAD, attr);
+  for (let attempt = 1; fd === -11 /* EAGAIN */ && attempt < 5; attempt++) fd = bpfRaw(BpfCmd.PROG_LOAD, attr);
+  return fd;
 }
 
 function grow(b: NativeBuffer | undefined, size: number): NativeBuffer {

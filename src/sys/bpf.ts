@@ -49,9 +49,11 @@ export function closeFd(fd: number): void {
   if (fd >= 0) c().close(fd);
 }
 
+const utf8 = new TextEncoder();
+
 /** Write a kernel object name (map_name, prog_name): at most 15 bytes, NUL padded. */
 export function writeObjName(view: DataView, offset: number, name: string): void {
-  const bytes = new TextEncoder().encode(name);
+  const bytes = utf8.encode(name);
   for (let i = 0; i < OBJ_NAME_LEN; i++) view.setUint8(offset + i, i < OBJ_NAME_LEN - 1 && i < bytes.length ? bytes[i]! : 0);
 }
 
