@@ -7,11 +7,12 @@
 //
 // The reference folder is copied to a temp dir and built there (gcc -lxdp -lbpf); nothing is
 // written into the repository. The topology has unique names and is removed on exit.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sh, waitQuiet } from './support/machine.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const N = Number(process.env.N ?? 3_000_000);
@@ -26,35 +27,6 @@ const GEN_IF = `bgen${id}`;
 const RX_MAC = '02:00:c6:12:00:02';
 const GEN_MAC = '02:00:c6:12:00:01';
 
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
-}
-
-function cpuTicks(): { busy: number; idle: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3]! + f[4]!;
-  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
-  return { busy, idle };
-}
-
-async function busyPct(ms: number): Promise<number> {
-  const a = cpuTicks();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = cpuTicks();
-  const u = b.busy - a.busy;
-  const i = b.idle - a.idle;
-  return u + i > 0 ? Math.round((100 * u) / (u + i)) : 0;
-}
-
-/** Wait (up to ~10 s) for the machine to be quiet; returns the last reading. */
-async function waitQuiet(): Promise<number> {
-  let p = 100;
-  for (let i = 0; i < 25; i++) {
-    p = await busyPct(400);
-    if (p < QUIET_PCT) break;
-  }
-  return p;
-}
 
 interface Run {
   pps: number;
@@ -91,7 +63,7 @@ function field(s: string, name: string): number {
 }
 
 async function cRun(): Promise<Run> {
-  const busyBefore = await waitQuiet();
+  const busyBefore = await waitQuiet(QUIET_PCT);
   const out = await runCase(['taskset', '-c', RX_CPU, xskRx, '-i', RX_IF, '-q', '0', '-m', 'native', '-c', '-n', String(N), '-C', RX_CPU], /READY/);
   const line = out.split('\n').find((l) => l.startsWith('xsk_rx:')) ?? '';
   return {
@@ -104,7 +76,7 @@ async function cRun(): Promise<Run> {
 }
 
 async function tsRun(mode: 'busy' | 'poll'): Promise<Run> {
-  const busyBefore = await waitQuiet();
+  const busyBefore = await waitQuiet(QUIET_PCT);
   const out = await runCase(
     ['taskset', '-c', RX_CPU, process.execPath, '--import', 'tsx', join(REPO, 'cli/main.ts'), 'xsk', 'rx', '--dev', RX_IF, `--${mode}`, '--copy', '--count', String(N), '--first-ms', '20000', '--idle-ms', '500', '--json'],
     /ready/,

@@ -15,11 +15,12 @@
 // Needs a built CLI (`npx tsc -p tsconfig.json`). The reference folder is copied to a temp dir and
 // built there (gcc); nothing is written into the repository. The topology has unique names, uses
 // 198.18.0.0/15 only, and is removed on exit.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sh, waitQuiet } from './support/machine.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const N = Number(process.env.N ?? 2_000_000);
@@ -38,35 +39,6 @@ const PEER_MAC = '02:00:c6:12:00:02';
 if (!Number.isSafeInteger(N) || N < 1 || N > 100_000_000) throw new Error(`N=${process.env.N}: expected 1..100000000`);
 if (!Number.isSafeInteger(RUNS) || RUNS < 1 || RUNS > 50) throw new Error(`RUNS=${process.env.RUNS}: expected 1..50`);
 
-function sh(cmd: string, args: string[]): string {
-  return execFileSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
-}
-
-function cpuTicks(): { busy: number; idle: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3]! + f[4]!;
-  const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
-  return { busy, idle };
-}
-
-async function busyPct(ms: number): Promise<number> {
-  const a = cpuTicks();
-  await new Promise((r) => setTimeout(r, ms));
-  const b = cpuTicks();
-  const u = b.busy - a.busy;
-  const i = b.idle - a.idle;
-  return u + i > 0 ? Math.round((100 * u) / (u + i)) : 0;
-}
-
-/** Wait (up to ~10 s) for the machine to be quiet; returns the last reading. */
-async function waitQuiet(): Promise<number> {
-  let p = 100;
-  for (let i = 0; i < 25; i++) {
-    p = await busyPct(400);
-    if (p < QUIET_PCT) break;
-  }
-  return p;
-}
 
 interface PeerCounters {
   rx: number;
@@ -100,7 +72,7 @@ function field(s: string, name: string): number {
 
 /** Run one sender to completion and measure what reached the peer. */
 async function measure(argv: string[], parse: (stdout: string) => { sent: number; seconds: number }): Promise<Run> {
-  const busyBefore = await waitQuiet();
+  const busyBefore = await waitQuiet(QUIET_PCT);
   const before = peerCounters();
   const t0 = process.hrtime.bigint();
   const r = spawnSync('taskset', ['-c', TX_CPU, ...argv], { cwd: REPO, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
