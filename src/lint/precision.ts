@@ -11,7 +11,7 @@
 import type { Slot } from './slots.js';
 import { Class, JmpOp, Mode, LD_IMM64, classOf, modeOf, opOf, sizeOf, sourceOf, Size } from '../asm/opcode.js';
 import { AluOp } from '../asm/opcode.js';
-import { jmpOffset } from './structure.js';
+import { successors } from './structure.js';
 
 export interface Precision {
   /** bit r: register r may matter at slot i */
@@ -31,17 +31,7 @@ export function computePrecision(slots: readonly Slot[], subprogStarts: Readonly
   let cur = 0;
   for (let i = 0; i < n; i++) { if (subprogStarts.has(i) && i !== 0) cur = 1; subprogOf[i] = cur; }
   const bit = (r: number): number => (r >= 0 && r <= 10 ? 1 << r : 0);
-  const succ = (i: number): number[] => {
-    const s = slots[i]!;
-    const cls = classOf(s.code);
-    if (s.code === LD_IMM64) return [i + 2];
-    if (cls !== Class.JMP && cls !== Class.JMP32) return [i + 1];
-    const op = opOf(s.code);
-    if (op === JmpOp.EXIT) return [];
-    if (op === JmpOp.CALL) return [i + 1];
-    if (op === JmpOp.JA) return [i + jmpOffset(s) + 1];
-    return [i + 1, i + s.off + 1];
-  };
+  const succ = (i: number): number[] => successors(slots, i);
   const slotIdx = (off: number): number => (off < 0 && off >= -512 ? Math.floor((-off - 1) / 8) : -1);
   let changed = true;
   let rounds = 0;

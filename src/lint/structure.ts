@@ -220,21 +220,24 @@ function checkCfg(slots: readonly Slot[], privileged: boolean): Uint8Array {
   return prune;
 }
 
+/** Slots control can reach next from slot i (a call returns to i + 1; exit goes nowhere). */
+export function successors(slots: readonly Slot[], i: number): number[] {
+  const s = slots[i]!;
+  const cls = classOf(s.code);
+  if (s.code === LD_IMM64) return [i + 2];
+  if (cls !== Class.JMP && cls !== Class.JMP32) return [i + 1];
+  const op = opOf(s.code);
+  if (op === JmpOp.EXIT) return [];
+  if (op === JmpOp.CALL) return [i + 1];
+  if (op === JmpOp.JA) return [i + jmpOffset(s) + 1];
+  return [i + 1, i + s.off + 1];
+}
+
 /** Static register liveness: bit r of live[i] set when r may be read at or after slot i before a write. */
 export function registerLiveness(slots: readonly Slot[], subprogs: readonly Subprog[]): Int32Array {
   const n = slots.length;
   const live = new Int32Array(n);
-  const succ = (i: number): number[] => {
-    const s = slots[i]!;
-    const cls = classOf(s.code);
-    if (s.code === LD_IMM64) return [i + 2];
-    if (cls !== Class.JMP && cls !== Class.JMP32) return [i + 1];
-    const op = opOf(s.code);
-    if (op === JmpOp.EXIT) return [];
-    if (op === JmpOp.CALL) return [i + 1];
-    if (op === JmpOp.JA) return [i + jmpOffset(s) + 1];
-    return [i + 1, i + s.off + 1];
-  };
+  const succ = (i: number): number[] => successors(slots, i);
   const useDef = (i: number): [number, number] => {
     const s = slots[i]!;
     const cls = classOf(s.code);
