@@ -21,7 +21,7 @@ export interface MapCreateOptions {
   readonly keySize: number;
   readonly valueSize: number;
   readonly maxEntries: number;
-  /** MapFlags. */
+  /** map_flags: MapFlag bits (src/elf/bpf-enums.ts). */
   readonly flags?: number;
   readonly name?: string;
   /** Template inner map for array_of_maps / hash_of_maps. */

@@ -70,23 +70,6 @@ export const UpdateFlags = {
   F_LOCK: 4,
 } as const;
 
-/** BPF_MAP_CREATE map_flags. */
-export const MapFlags = {
-  NO_PREALLOC: 1 << 0,
-  NO_COMMON_LRU: 1 << 1,
-  NUMA_NODE: 1 << 2,
-  RDONLY: 1 << 3,
-  WRONLY: 1 << 4,
-  STACK_BUILD_ID: 1 << 5,
-  ZERO_SEED: 1 << 6,
-  RDONLY_PROG: 1 << 7,
-  WRONLY_PROG: 1 << 8,
-  CLONE: 1 << 9,
-  MMAPABLE: 1 << 10,
-  PRESERVE_ELEMS: 1 << 11,
-  INNER_MAP: 1 << 12,
-} as const;
-
 /** BPF_PROG_LOAD prog_flags. */
 export const ProgFlags = {
   STRICT_ALIGNMENT: 1 << 0,

@@ -5,14 +5,12 @@
 //   offset 1 page, read-only (the kernel refuses PROT_WRITE there): the producer page with
 //     producer_pos (u64), then the data area mapped twice in a row (2 × max_entries bytes), so
 //     a record that wraps around the end is contiguous in memory.
-// The consumer page is a MappedRegion (xsk-memory.ts); the producer part needs PROT_READ only,
-// which MappedRegion does not offer, so it is mapped here. Views never leave the owner (the
-// loader's RingBuffer copies records out), so unmap() really unmaps.
+// Both parts are MappedRegions (xsk-memory.ts), the producer part read-only. Views never leave
+// the owner (the loader's RingBuffer copies records out), so unmap() really unmaps.
 //
 // fcntl (to give the reader its own fd) and sysconf (the page size) are bound in libc.ts.
 import { SystemError } from './errors.js';
 import { c, errno } from './libc.js';
-import { MAP_SHARED, mmap, munmap, PROT_READ, viewOf } from './posix.js';
 import { MappedRegion, RegionUnmappedError } from './xsk-memory.js';
 
 const F_DUPFD_CLOEXEC = 1030;
@@ -35,24 +33,6 @@ export function systemPageSize(): number {
   return pageBytes;
 }
 
-interface Held {
-  readonly address: bigint;
-  readonly length: number;
-  mapped: boolean;
-}
-
-// A RingbufMemory dropped without unmap() (a leak in the caller) still gets its producer
-// mapping released once its buffer is collected; the consumer page's MappedRegion does the same.
-const registry = new FinalizationRegistry<Held>((held) => {
-  if (!held.mapped) return;
-  held.mapped = false;
-  try {
-    munmap(held.address, held.length);
-  } catch {
-    // nothing to do in a finalizer
-  }
-});
-
 interface Views {
   readonly consumerPos: BigUint64Array;
   readonly producerPos: BigUint64Array;
@@ -64,20 +44,18 @@ export class RingbufMemory {
   /** Data area size (the map's max_entries, a power of two multiple of the page size). */
   readonly size: number;
   readonly #consumer: MappedRegion;
-  readonly #held: Held;
+  readonly #producer: MappedRegion;
   #views: Views | undefined;
 
-  private constructor(size: number, consumer: MappedRegion, address: bigint, length: number, page: number) {
+  private constructor(size: number, consumer: MappedRegion, producer: MappedRegion, page: number) {
     this.size = size;
     this.#consumer = consumer;
-    const producer = viewOf(address, length);
-    this.#held = { address, length, mapped: true };
-    registry.register(producer, this.#held, this.#held);
+    this.#producer = producer;
     this.#views = {
       consumerPos: new BigUint64Array(consumer.buffer, 0, 1),
-      producerPos: new BigUint64Array(producer, 0, 1),
-      data: new Uint8Array(producer, page, 2 * size),
-      words: new Uint32Array(producer, page, (2 * size) / 4),
+      producerPos: new BigUint64Array(producer.buffer, 0, 1),
+      data: new Uint8Array(producer.buffer, page, 2 * size),
+      words: new Uint32Array(producer.buffer, page, (2 * size) / 4),
     };
   }
 
@@ -88,15 +66,14 @@ export class RingbufMemory {
       throw new RangeError(`ring buffer size ${size} is not a power of two multiple of the page size`);
     }
     const consumer = MappedRegion.ofFd(fd, page, 0n);
-    const length = page + 2 * size;
-    let address: bigint;
+    let producer: MappedRegion;
     try {
-      address = mmap(length, PROT_READ, MAP_SHARED, fd, page);
+      producer = MappedRegion.ofFd(fd, page + 2 * size, BigInt(page), { readOnly: true, populate: false });
     } catch (e) {
       consumer.unmap();
       throw e;
     }
-    return new RingbufMemory(size, consumer, address, length, page);
+    return new RingbufMemory(size, consumer, producer, page);
   }
 
   get mapped(): boolean {
@@ -108,7 +85,7 @@ export class RingbufMemory {
     if (!this.#views) return [];
     return [
       { address: this.#consumer.address, length: this.#consumer.length },
-      { address: this.#held.address, length: this.#held.length },
+      { address: this.#producer.address, length: this.#producer.length },
     ];
   }
 
@@ -142,11 +119,7 @@ export class RingbufMemory {
   unmap(): void {
     if (!this.#views) return;
     this.#views = undefined;
-    registry.unregister(this.#held);
-    if (this.#held.mapped) {
-      this.#held.mapped = false;
-      munmap(this.#held.address, this.#held.length);
-    }
+    this.#producer.unmap();
     this.#consumer.unmap();
   }
 }

@@ -89,10 +89,15 @@ export class MappedRegion {
     return new MappedRegion(addr, length, false, note);
   }
 
-  /** A shared mapping of `fd` at byte `offset` (an XSK ring). */
-  static ofFd(fd: number, length: number, offset: bigint): MappedRegion {
+  /**
+   * A shared mapping of `fd` at byte `offset` (an XSK ring, a ring buffer map's pages).
+   * `readOnly` for ranges the kernel refuses to map writable (a ring buffer's producer pages);
+   * `populate` (default true) faults the pages in now.
+   */
+  static ofFd(fd: number, length: number, offset: bigint, opts: { readonly readOnly?: boolean; readonly populate?: boolean } = {}): MappedRegion {
     checkLength(length);
-    const addr = mmap(length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, offset);
+    const prot = opts.readOnly === true ? PROT_READ : PROT_READ | PROT_WRITE;
+    const addr = mmap(length, prot, MAP_SHARED | (opts.populate === false ? 0 : MAP_POPULATE), fd, offset);
     return new MappedRegion(addr, length, false);
   }
 
