@@ -10,6 +10,7 @@ import {
   closeFd,
   GetIdAttr,
   InfoAttr,
+  LinkType,
   type Layout,
   LinkInfo,
   MapInfo,
@@ -61,38 +62,33 @@ export function progInfo(fd: number): ProgInfo {
   const first = objInfo(fd, ProgInfoLayout);
   const nrMaps = first.view.getUint32(L.nr_map_ids, true);
   first.free();
-  const ids = new NativeBuffer(Math.max(nrMaps, 1) * 4);
-  const info = objInfo(fd, ProgInfoLayout, (b) => {
+  using ids = new NativeBuffer(Math.max(nrMaps, 1) * 4);
+  using info = objInfo(fd, ProgInfoLayout, (b) => {
     b.view.setUint32(L.nr_map_ids, nrMaps, true);
     b.view.setBigUint64(L.map_ids, ids.address, true);
   });
-  try {
-    const v = info.view;
-    const type = v.getUint32(L.type, true);
-    const n = Math.min(v.getUint32(L.nr_map_ids, true), nrMaps);
-    const mapIds: number[] = [];
-    for (let i = 0; i < n; i++) mapIds.push(ids.view.getUint32(i * 4, true));
-    return {
-      id: v.getUint32(L.id, true),
-      type,
-      typeName: progTypeName(type),
-      name: readCString(info.bytes, L.name, 16),
-      tag: Buffer.from(info.bytes.subarray(L.tag, L.tag + 8)).toString('hex'),
-      loadTime: v.getBigUint64(L.load_time, true),
-      createdByUid: v.getUint32(L.created_by_uid, true),
-      mapIds,
-      btfId: v.getUint32(L.btf_id, true),
-      xlatedLen: v.getUint32(L.xlated_prog_len, true),
-      jitedLen: v.getUint32(L.jited_prog_len, true),
-      runTimeNs: v.getBigUint64(L.run_time_ns, true),
-      runCnt: v.getBigUint64(L.run_cnt, true),
-      verifiedInsns: v.getUint32(L.verified_insns, true),
-      ifindex: v.getUint32(L.ifindex, true),
-    };
-  } finally {
-    info.free();
-    ids.free();
-  }
+  const v = info.view;
+  const type = v.getUint32(L.type, true);
+  const n = Math.min(v.getUint32(L.nr_map_ids, true), nrMaps);
+  const mapIds: number[] = [];
+  for (let i = 0; i < n; i++) mapIds.push(ids.view.getUint32(i * 4, true));
+  return {
+    id: v.getUint32(L.id, true),
+    type,
+    typeName: progTypeName(type),
+    name: readCString(info.bytes, L.name, 16),
+    tag: Buffer.from(info.bytes.subarray(L.tag, L.tag + 8)).toString('hex'),
+    loadTime: v.getBigUint64(L.load_time, true),
+    createdByUid: v.getUint32(L.created_by_uid, true),
+    mapIds,
+    btfId: v.getUint32(L.btf_id, true),
+    xlatedLen: v.getUint32(L.xlated_prog_len, true),
+    jitedLen: v.getUint32(L.jited_prog_len, true),
+    runTimeNs: v.getBigUint64(L.run_time_ns, true),
+    runCnt: v.getBigUint64(L.run_cnt, true),
+    verifiedInsns: v.getUint32(L.verified_insns, true),
+    ifindex: v.getUint32(L.ifindex, true),
+  };
 }
 
 /** The program as the kernel rewrote it (xlated), decoded to instructions. */
@@ -130,26 +126,22 @@ export interface MapInfo {
 
 export function mapInfo(fd: number): MapInfo {
   const L = MapInfo.off;
-  const info = objInfo(fd, MapInfo);
-  try {
-    const v = info.view;
-    const type = v.getUint32(L.type, true);
-    return {
-      id: v.getUint32(L.id, true),
-      type,
-      typeName: mapTypeName(type),
-      name: readCString(info.bytes, L.name, 16),
-      keySize: v.getUint32(L.key_size, true),
-      valueSize: v.getUint32(L.value_size, true),
-      maxEntries: v.getUint32(L.max_entries, true),
-      flags: v.getUint32(L.map_flags, true),
-      btfId: v.getUint32(L.btf_id, true),
-      ifindex: v.getUint32(L.ifindex, true),
-      mapExtra: v.getBigUint64(L.map_extra, true),
-    };
-  } finally {
-    info.free();
-  }
+  using info = objInfo(fd, MapInfo);
+  const v = info.view;
+  const type = v.getUint32(L.type, true);
+  return {
+    id: v.getUint32(L.id, true),
+    type,
+    typeName: mapTypeName(type),
+    name: readCString(info.bytes, L.name, 16),
+    keySize: v.getUint32(L.key_size, true),
+    valueSize: v.getUint32(L.value_size, true),
+    maxEntries: v.getUint32(L.max_entries, true),
+    flags: v.getUint32(L.map_flags, true),
+    btfId: v.getUint32(L.btf_id, true),
+    ifindex: v.getUint32(L.ifindex, true),
+    mapExtra: v.getBigUint64(L.map_extra, true),
+  };
 }
 
 export interface LinkInfo {
@@ -162,25 +154,18 @@ export interface LinkInfo {
   readonly attachType: string | undefined;
 }
 
-const LINK_TYPE_XDP = 6;
-const LINK_TYPE_NETNS = 5;
-
 export function linkInfo(fd: number): LinkInfo {
   const L = LinkInfo.off;
-  const info = objInfo(fd, LinkInfo);
-  try {
-    const v = info.view;
-    const type = v.getUint32(L.type, true);
-    return {
-      id: v.getUint32(L.id, true),
-      type,
-      progId: v.getUint32(L.prog_id, true),
-      ifindex: type === LINK_TYPE_XDP ? v.getUint32(L.xdp_ifindex, true) : undefined,
-      attachType: type === LINK_TYPE_NETNS ? attachTypeName(v.getUint32(L.netns_attach_type, true)) : undefined,
-    };
-  } finally {
-    info.free();
-  }
+  using info = objInfo(fd, LinkInfo);
+  const v = info.view;
+  const type = v.getUint32(L.type, true);
+  return {
+    id: v.getUint32(L.id, true),
+    type,
+    progId: v.getUint32(L.prog_id, true),
+    ifindex: type === LinkType.XDP ? v.getUint32(L.xdp_ifindex, true) : undefined,
+    attachType: type === LinkType.NETNS ? attachTypeName(v.getUint32(L.netns_attach_type, true)) : undefined,
+  };
 }
 
 export interface BtfInfo {
@@ -192,23 +177,18 @@ export interface BtfInfo {
 
 export function btfInfo(fd: number): BtfInfo {
   const L = BtfInfo.off;
-  const name = new NativeBuffer(64);
-  const info = objInfo(fd, BtfInfo, (b) => {
+  using name = new NativeBuffer(64);
+  using info = objInfo(fd, BtfInfo, (b) => {
     b.view.setBigUint64(L.name, name.address, true);
     b.view.setUint32(L.name_len, 64, true);
   });
-  try {
-    const v = info.view;
-    return {
-      id: v.getUint32(L.id, true),
-      size: v.getUint32(L.btf_size, true),
-      name: readCString(name.bytes, 0, 64),
-      kernel: v.getUint32(L.kernel_btf, true) !== 0,
-    };
-  } finally {
-    info.free();
-    name.free();
-  }
+  const v = info.view;
+  return {
+    id: v.getUint32(L.id, true),
+    size: v.getUint32(L.btf_size, true),
+    name: readCString(name.bytes, 0, 64),
+    kernel: v.getUint32(L.kernel_btf, true) !== 0,
+  };
 }
 
 /** The kernel's object kinds that have id spaces. */
