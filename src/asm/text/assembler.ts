@@ -12,7 +12,7 @@ import {
   CH_MINUS, CH_PERCENT, CH_PIPE, CH_PLUS, CH_RBRACKET, CH_RPAREN, CH_SLASH, CH_STAR, CH_s,
   Scanner, isDigit, isIdentStart,
 } from './lexer.js';
-import { type Expr, type SectionState, type Sym, FixupKind, type FixupKindValue, newSection, reserve } from './object.js';
+import { type Expr, type SectionState, type Sym, FixupKind, type FixupKindValue, newExpr, newSection, newSym, reserve } from './object.js';
 import { SectionFlag, SectionType } from '../../elf/elf-file.js';
 
 export interface AssembleOptions {
@@ -138,11 +138,7 @@ export class Assembler {
     }
     const name = start === 0 && end === text.length ? text : text.slice(start, end);
     const sc = this.sc;
-    const sym: Sym = {
-      name, temp: name.startsWith('.L'), section: undefined, value: 0, defined: false, order: -1,
-      binding: 'local', bindingSet: false, kind: 'notype', visibility: 'default', size: 0, usedInReloc: false,
-      line: sc.line, column: (pos ?? sc.pos) - sc.lineStart + 1,
-    };
+    const sym = newSym(name, name.startsWith('.L'), sc.line, (pos ?? sc.pos) - sc.lineStart + 1);
     this.symList.push(sym);
     if (this.symList.length * 2 > this.table.length) {
       this.grow();
@@ -508,20 +504,16 @@ export class Assembler {
   /** A symbol for the current location `.`. */
   dot(): Sym {
     const sc = this.sc;
-    return {
-      name: '.', temp: true, section: this.cur, value: this.cur.type === SectionType.NOBITS ? this.cur.bssSize : this.cur.len,
-      defined: true, order: -1, binding: 'local', bindingSet: false, kind: 'notype', visibility: 'default', size: 0,
-      usedInReloc: false, line: sc.line, column: sc.column,
-    };
+    const s = newSym('.', true, sc.line, sc.column);
+    s.section = this.cur;
+    s.value = this.cur.type === SectionType.NOBITS ? this.cur.bssSize : this.cur.len;
+    s.defined = true;
+    return s;
   }
 
   /** The current expression as an object (for fixups). */
   exprObject(k: number): Expr {
-    const e: Expr = { k };
-    if (this.exSym !== undefined) e.sym = this.exSym;
-    if (this.exSub !== undefined) e.sub = this.exSub;
-    if (this.exBig !== undefined) e.big = this.exBig;
-    return e;
+    return newExpr(k, this.exSym, this.exSub, this.exBig);
   }
 
   /** An ALU/JMP immediate: s32, or u32 read as its s32 pattern (0xffffffff is -1). */

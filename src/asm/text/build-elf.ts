@@ -124,7 +124,7 @@ export function buildElfFile(asm: Assembler): ElfFile {
   }
   for (const sec of asm.sectionList) {
     const list = sec.fixups;
-    const f: Fixup = { kind: FixupKind.Data, offset: 0, size: 0, line: 0, column: 0, k: 0 };
+    const f: Fixup = { kind: FixupKind.Data, offset: 0, size: 0, line: 0, column: 0, k: 0, sym: undefined, sub: undefined, big: undefined };
     for (let i = 0; i < list.count; i++) {
       list.load(i, f);
       applyFixup(asm, sec, f, relocations, relocSyms);

@@ -40,6 +40,23 @@ export interface Sym {
   column: number;
 }
 
+/**
+ * A symbol with every field present from the start: one hidden class for all symbols, so the
+ * assembler's hot functions are not deoptimised when a field first appears (`.size`, `.equ`).
+ */
+export function newSym(name: string, temp: boolean, line: number, column: number): Sym {
+  return {
+    name, temp, section: undefined, value: 0, defined: false, order: -1, binding: 'local', bindingSet: false,
+    kind: 'notype', visibility: 'default', size: 0, sizeExpr: undefined, sizeLine: undefined, sizeColumn: undefined,
+    equ: undefined, usedInReloc: false, sectionAlias: false, line, column,
+  };
+}
+
+/** An expression object with all four fields present (one hidden class). */
+export function newExpr(k: number, sym: Sym | undefined, sub: Sym | undefined, big: bigint | undefined): Expr {
+  return { sym, sub, k, big };
+}
+
 export const FixupKind = {
   /** goto/if: 16-bit slot offset in `off` */
   Jump16: 0,
