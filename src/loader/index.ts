@@ -1,5 +1,6 @@
 // src/loader: programs, maps, links, XDP attach, pinning, introspection, probes.
-export { Program, type ProgramLoadOptions, type TestRunOptions, type TestRunResult, type FuncInfoRecord, type LineInfoRecord, type MapRef } from './program.js';
+export { type TestRunOptions, type TestRunResult } from './test-run.js';
+export { Program, type ProgramLoadOptions, type FuncInfoRecord, type LineInfoRecord, type MapRef } from './program.js';
 export { BpfMap, BpfMap as Map, MapSizeError, type MapCreateOptions, type UpdateMode, type MapBatchResult } from './map.js';
 export { Link } from './link.js';
 export { attachXdp, detachXdp, xdpLinksOn, xdpStatus, type XdpAttachMode, type XdpAttachOptions, type XdpAttachment, type XdpDetachResult } from './xdp.js';

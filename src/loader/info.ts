@@ -215,7 +215,7 @@ export function listIds(kind: ObjectKind): number[] {
   for (;;) {
     const attr = scratchAttr();
     attr.view.setUint32(GetIdAttr.off.start_id, id, true);
-    const r = bpfRaw(NEXT_ID[kind], attr.address);
+    const r = bpfRaw(NEXT_ID[kind], attr.addr);
     if (r < 0) {
       if (-r === 2) return ids; // ENOENT: no more
       bpf(NEXT_ID[kind], attr); // throws the BpfError

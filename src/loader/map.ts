@@ -198,7 +198,7 @@ export class BpfMap extends FdObject {
     this.#checkKey(key, 'lookup');
     const v = this.#elem.view;
     v.setUint32(MapElemAttr.off.flags, 0, true);
-    const r = bpfRaw(BpfCmd.MAP_LOOKUP_ELEM, this.#elem.address);
+    const r = bpfRaw(BpfCmd.MAP_LOOKUP_ELEM, this.#elem.addr);
     if (r < 0) {
       if (-r === ENOENT) return false;
       this.#fail(BpfCmd.MAP_LOOKUP_ELEM, -r);
@@ -209,7 +209,7 @@ export class BpfMap extends FdObject {
 
   #lookupLoaded(cmd: number): Uint8Array | undefined {
     this.#elem.view.setUint32(MapElemAttr.off.flags, 0, true);
-    const r = bpfRaw(cmd, this.#elem.address);
+    const r = bpfRaw(cmd, this.#elem.addr);
     if (r < 0) {
       if (-r === ENOENT) return undefined;
       this.#fail(cmd, -r);
@@ -234,7 +234,7 @@ export class BpfMap extends FdObject {
     const flags = typeof mode === 'number' ? mode : UPDATE_FLAG[mode];
     // flags is a u64; writing the low word keeps the hot path free of BigInt allocation.
     this.#elem.view.setUint32(MapElemAttr.off.flags, flags >>> 0, true);
-    const r = bpfRaw(BpfCmd.MAP_UPDATE_ELEM, this.#elem.address);
+    const r = bpfRaw(BpfCmd.MAP_UPDATE_ELEM, this.#elem.addr);
     if (r < 0) this.#fail(BpfCmd.MAP_UPDATE_ELEM, -r);
   }
 
@@ -254,7 +254,7 @@ export class BpfMap extends FdObject {
   /** Delete `key`; returns false when it was not there. */
   delete(key: Uint8Array): boolean {
     this.#checkKey(key, 'delete');
-    const r = bpfRaw(BpfCmd.MAP_DELETE_ELEM, this.#del.address);
+    const r = bpfRaw(BpfCmd.MAP_DELETE_ELEM, this.#del.addr);
     if (r < 0) {
       if (-r === ENOENT) return false;
       this.#fail(BpfCmd.MAP_DELETE_ELEM, -r);
@@ -278,7 +278,7 @@ export class BpfMap extends FdObject {
       this.#checkKey(key, 'next-key');
       v.setBigUint64(MapElemAttr.off.key, this.#key.address, true);
     }
-    const r = bpfRaw(BpfCmd.MAP_GET_NEXT_KEY, this.#next.address);
+    const r = bpfRaw(BpfCmd.MAP_GET_NEXT_KEY, this.#next.addr);
     if (r < 0) {
       if (-r === ENOENT) return undefined;
       this.#fail(BpfCmd.MAP_GET_NEXT_KEY, -r);
@@ -342,7 +342,7 @@ export class BpfMap extends FdObject {
     v.setBigUint64(o.values, values, true);
     v.setUint32(o.count, count, true);
     v.setBigUint64(o.elem_flags, BigInt(elemFlags), true);
-    const r = bpfRaw(BpfCmd.MAP_UPDATE_BATCH, attr.address);
+    const r = bpfRaw(BpfCmd.MAP_UPDATE_BATCH, attr.addr);
     if (r < 0) this.#fail(BpfCmd.MAP_UPDATE_BATCH, -r);
     return v.getUint32(o.count, true);
   }
@@ -362,7 +362,7 @@ export class BpfMap extends FdObject {
       v.setUint32(o.map_fd, this.fd, true);
       v.setBigUint64(o.keys, kb.address, true);
       v.setUint32(o.count, keys.length, true);
-      const r = bpfRaw(BpfCmd.MAP_DELETE_BATCH, attr.address);
+      const r = bpfRaw(BpfCmd.MAP_DELETE_BATCH, attr.addr);
       if (r < 0 && -r !== ENOENT) this.#fail(BpfCmd.MAP_DELETE_BATCH, -r);
       return v.getUint32(o.count, true);
     } finally {
@@ -397,7 +397,7 @@ export class BpfMap extends FdObject {
         v.setBigUint64(o.keys, kb.address, true);
         v.setBigUint64(o.values, vb.address, true);
         v.setUint32(o.count, chunk, true);
-        const r = bpfRaw(cmd, attr.address);
+        const r = bpfRaw(cmd, attr.addr);
         const n = v.getUint32(o.count, true);
         for (let i = 0; i < n; i++) {
           keys.push(kb.bytes.slice(i * this.keySize, (i + 1) * this.keySize));

@@ -11,17 +11,16 @@ import {
   BpfError,
   bpfRaw,
   closeFd,
-  commandName,
   errnoName,
   GetIdAttr,
   NativeBuffer,
   ProgLoadAttr,
   sanitizeObjName,
   scratchAttr,
-  TestRunAttr,
   writeObjName,
 } from '../sys/index.js';
 import { FdObject } from './fd-object.js';
+import { TestRunner, type TestRunOptions, type TestRunResult } from './test-run.js';
 import { attachTypeOf, progTypeName, progTypeOf } from './names.js';
 import { openPinnedFd, pinFd } from './pin.js';
 import { parseVerifierLog, type SlotSource, sourceForSlot } from './verifier-log.js';
@@ -75,35 +74,6 @@ export interface ProgramLoadOptions {
   readonly kernVersion?: number;
 }
 
-export interface TestRunOptions {
-  /** Packet (XDP, tc, socket filter) or input data. */
-  readonly data?: Uint8Array;
-  /** Room for the output packet (default data length + 4096). */
-  readonly dataOutSize?: number;
-  readonly ctx?: Uint8Array;
-  readonly ctxOutSize?: number;
-  /** Run the program this many times (duration is the mean). Default 1. */
-  readonly repeat?: number;
-  /** TestRunFlags (XDP_LIVE_FRAMES…). */
-  readonly flags?: number;
-  readonly cpu?: number;
-  readonly batchSize?: number;
-  /**
-   * Return `data`/`ctx` as views of the program's internal output buffers instead of copies:
-   * no allocation per call, but they are overwritten by the next testRun on this program.
-   */
-  readonly borrowOutput?: boolean;
-}
-
-export interface TestRunResult {
-  readonly retval: number;
-  /** Output packet (data_out). */
-  readonly data: Uint8Array;
-  readonly ctx: Uint8Array | undefined;
-  /** Mean run time in nanoseconds. */
-  readonly duration: number;
-}
-
 const INITIAL_LOG = 64 * 1024;
 /** Programs whose attr + license + instructions fit in this many bytes load from a shared buffer. */
 const LOAD_SCRATCH_MAX = 64 * 1024;
@@ -142,13 +112,7 @@ export class Program extends FdObject {
   readonly name: string;
   /** The verifier log when loaded with logLevel ≥ 1. */
   readonly verifierLog: string;
-  #trAttr: NativeBuffer | undefined;
-  #trIn: NativeBuffer | undefined;
-  #trOut: NativeBuffer | undefined;
-  #trCtxIn: NativeBuffer | undefined;
-  #trCtxOut: NativeBuffer | undefined;
-  /** The buffers whose addresses the test-run attr holds: data_in, data_out, ctx_in, ctx_out. */
-  #trPtr: (NativeBuffer | undefined)[] | undefined;
+  #testRunner: TestRunner | undefined;
 
   protected constructor(fd: number, type: number, name: string, log = '') {
     super(fd);
@@ -244,7 +208,7 @@ export class Program extends FdObject {
       const wantLog = (opts.logLevel ?? 0) > 0;
       // First attempt without a log (fast, as libbpf), unless a log was asked for.
       if (!wantLog) {
-        const fd = progLoadRaw(attr.address);
+        const fd = progLoadRaw(attr.addr);
         if (fd >= 0) return new Program(fd, type, name);
         const e = -fd;
         if (e !== 13 && e !== 22 && e !== 7 && e !== 28) throw new BpfError('BPF_PROG_LOAD', e, name || undefined);
@@ -257,7 +221,7 @@ export class Program extends FdObject {
           v.setUint32(o.log_level, Math.max(opts.logLevel ?? 1, 1), true);
           v.setUint32(o.log_size, size, true);
           v.setBigUint64(o.log_buf, log.address, true);
-          const fd = progLoadRaw(attr.address);
+          const fd = progLoadRaw(attr.addr);
           const text = readLog(log);
           if (fd >= 0) return new Program(fd, type, name, text);
           const e = -fd;
@@ -315,67 +279,12 @@ export class Program extends FdObject {
 
   /** BPF_PROG_TEST_RUN. Buffers and the attr are kept between calls, so repeated runs allocate only the result. */
   testRun(opts: TestRunOptions = {}): TestRunResult {
-    const data = opts.data;
-    const dataLen = data === undefined ? 0 : data.length;
-    const outSize = opts.dataOutSize ?? (dataLen > 0 ? dataLen + 4096 : 0);
-    const attr = (this.#trAttr ??= new NativeBuffer(ATTR_SIZE));
-    const v = attr.view;
-    const o = TestRunAttr.off;
-    // Every scalar field is written on every call (no clearing pass). The four pointer fields
-    // are rewritten only when the buffer behind them changes (#trPtr remembers what the attr
-    // holds), which spares four BigInt stores per call in the usual same-size loop.
-    const ptr = (this.#trPtr ??= [undefined, undefined, undefined, undefined]);
-    let inBuf: NativeBuffer | undefined;
-    if (dataLen > 0) {
-      inBuf = this.#trIn = grow(this.#trIn, dataLen);
-      inBuf.bytes.set(data!);
-    }
-    const outBuf = outSize > 0 ? (this.#trOut = grow(this.#trOut, outSize)) : undefined;
-    const ctx = opts.ctx;
-    const ctxLen = ctx === undefined ? 0 : ctx.length;
-    let ctxInBuf: NativeBuffer | undefined;
-    if (ctxLen > 0) {
-      ctxInBuf = this.#trCtxIn = grow(this.#trCtxIn, ctxLen);
-      ctxInBuf.bytes.set(ctx!);
-    }
-    const ctxOut = opts.ctxOutSize ?? ctxLen;
-    const ctxOutBuf = ctxOut > 0 ? (this.#trCtxOut = grow(this.#trCtxOut, ctxOut)) : undefined;
-    if (ptr[0] !== inBuf) v.setBigUint64(o.data_in, (ptr[0] = inBuf)?.address ?? 0n, true);
-    if (ptr[1] !== outBuf) v.setBigUint64(o.data_out, (ptr[1] = outBuf)?.address ?? 0n, true);
-    if (ptr[2] !== ctxInBuf) v.setBigUint64(o.ctx_in, (ptr[2] = ctxInBuf)?.address ?? 0n, true);
-    if (ptr[3] !== ctxOutBuf) v.setBigUint64(o.ctx_out, (ptr[3] = ctxOutBuf)?.address ?? 0n, true);
-    v.setUint32(o.prog_fd, this.fd, true);
-    v.setUint32(o.data_size_in, dataLen, true);
-    v.setUint32(o.data_size_out, outSize, true);
-    v.setUint32(o.ctx_size_in, ctxLen, true);
-    v.setUint32(o.ctx_size_out, ctxOut, true);
-    v.setUint32(o.repeat, opts.repeat ?? 1, true);
-    v.setUint32(o.retval, 0, true);
-    v.setUint32(o.duration, 0, true);
-    v.setUint32(o.flags, opts.flags ?? 0, true);
-    v.setUint32(o.cpu, opts.cpu ?? 0, true);
-    v.setUint32(o.batch_size, opts.batchSize ?? 0, true);
-    const r = bpfRaw(BpfCmd.PROG_TEST_RUN, attr.address);
-    if (r < 0) {
-      const needed = v.getUint32(o.data_size_out, true);
-      if (-r === 28 && outSize > 0 && needed > outSize && opts.dataOutSize === undefined) return this.testRun({ ...opts, dataOutSize: needed });
-      throw new BpfError(commandName(BpfCmd.PROG_TEST_RUN), -r, this.name || undefined);
-    }
-    const gotData = Math.min(v.getUint32(o.data_size_out, true), outSize);
-    const gotCtx = Math.min(v.getUint32(o.ctx_size_out, true), ctxOut);
-    const borrow = opts.borrowOutput === true;
-    return {
-      retval: v.getUint32(o.retval, true),
-      data: outBuf !== undefined ? (borrow ? outBuf.bytes.subarray(0, gotData) : outBuf.bytes.slice(0, gotData)) : new Uint8Array(0),
-      ctx: ctxOutBuf !== undefined ? (borrow ? ctxOutBuf.bytes.subarray(0, gotCtx) : ctxOutBuf.bytes.slice(0, gotCtx)) : undefined,
-      duration: v.getUint32(o.duration, true),
-    };
+    return (this.#testRunner ??= new TestRunner()).run(this.fd, opts, this.name);
   }
 
   protected override onClose(): void {
-    for (const b of [this.#trAttr, this.#trIn, this.#trOut, this.#trCtxIn, this.#trCtxOut]) b?.free();
-    this.#trAttr = this.#trIn = this.#trOut = this.#trCtxIn = this.#trCtxOut = undefined;
-    this.#trPtr = undefined;
+    this.#testRunner?.free();
+    this.#testRunner = undefined;
   }
 }
 
@@ -383,16 +292,10 @@ export class Program extends FdObject {
  * BPF_PROG_LOAD, retried like libbpf (5 attempts) while the kernel says EAGAIN: the verifier
  * gives up with EAGAIN when a signal is pending (a profiler's SIGPROF, a timer), not for the program.
  */
-function progLoadRaw(attr: bigint): number {
+function progLoadRaw(attr: number): number {
   let fd = bpfRaw(BpfCmd.PROG_LOAD, attr);
   for (let attempt = 1; fd === -11 /* EAGAIN */ && attempt < 5; attempt++) fd = bpfRaw(BpfCmd.PROG_LOAD, attr);
   return fd;
-}
-
-function grow(b: NativeBuffer | undefined, size: number): NativeBuffer {
-  if (b && b.size >= size) return b;
-  b?.free();
-  return new NativeBuffer(Math.max(size, 64));
 }
 
 function readLog(log: NativeBuffer): string {

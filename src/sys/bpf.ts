@@ -8,7 +8,7 @@ import { NativeBuffer } from './native-buffer.js';
 export const ATTR_SIZE = 144;
 
 let nr = -1;
-let syscall4: ((nr: number, a: number, b: bigint, c: number) => number) | undefined;
+let syscall4: ((nr: number, a: number, b: number, c: number) => number) | undefined;
 
 /** Name of a bpf() command as the kernel spells it (BPF_MAP_CREATE). */
 export function commandName(cmd: number): string {
@@ -18,8 +18,9 @@ export function commandName(cmd: number): string {
 /**
  * bpf(cmd, attr, size) without allocation: returns the kernel's result, or -errno.
  * For hot paths that want to handle an expected errno (ENOENT on lookup) without a throw.
+ * `attr` is the attr's address as a Number (NativeBuffer.addr).
  */
-export function bpfRaw(cmd: number, attr: bigint, size: number = ATTR_SIZE): number {
+export function bpfRaw(cmd: number, attr: number, size: number = ATTR_SIZE): number {
   if (syscall4 === undefined) {
     nr = sysBpfNumber();
     syscall4 = c().syscall4;
@@ -30,7 +31,7 @@ export function bpfRaw(cmd: number, attr: bigint, size: number = ATTR_SIZE): num
 
 /** bpf(cmd, attr): the kernel's result (an fd or 0), or a BpfError. */
 export function bpf(cmd: number, attr: NativeBuffer, context?: string): number {
-  const r = bpfRaw(cmd, attr.address, Math.min(attr.size, ATTR_SIZE));
+  const r = bpfRaw(cmd, attr.addr, Math.min(attr.size, ATTR_SIZE));
   if (r < 0) throw new BpfError(commandName(cmd), -r, context);
   return r;
 }

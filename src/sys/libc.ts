@@ -33,7 +33,8 @@ function libc(): LibraryHandle {
 }
 
 interface Bindings {
-  syscall4(nr: number, a: number, b: Ptr, c: number): number;
+  /** syscall(nr, a, b, c) with the pointer argument as a Number (cheaper to pass than a BigInt). */
+  syscall4(nr: number, a: number, b: number, c: number): number;
   close(fd: number): number;
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Ptr, len: number): number;
@@ -65,7 +66,7 @@ export function c(): Bindings {
   bound = {
     // bpf() takes (cmd, union bpf_attr *, size); declared with fixed arguments, which is
     // the same calling sequence as the variadic syscall() for integer/pointer arguments.
-    syscall4: fn('long syscall(long nr, long a, void *b, long c)'),
+    syscall4: fn('long syscall(long nr, long a, intptr_t b, long c)'),
     close: fn('int close(int fd)'),
     socket: fn('int socket(int domain, int type, int protocol)'),
     bind: fn('int bind(int fd, void *addr, uint32_t len)'),

@@ -8,6 +8,8 @@ const registry = new FinalizationRegistry<bigint>((address) => nativeFree(addres
 export class NativeBuffer {
   /** Address of the first byte. */
   readonly address: bigint;
+  /** The same address as a Number: exact (user-space addresses are below 2^47) and cheaper to pass. */
+  readonly addr: number;
   readonly bytes: Uint8Array;
   readonly view: DataView;
   readonly size: number;
@@ -17,6 +19,7 @@ export class NativeBuffer {
     if (!Number.isInteger(size) || size < 0 || size > 2 ** 31) throw new RangeError(`bad native buffer size ${size}`);
     const { address, buffer } = nativeAlloc(size);
     this.address = address;
+    this.addr = Number(address);
     this.size = size;
     this.bytes = new Uint8Array(buffer, 0, size);
     this.view = new DataView(buffer, 0, size);

@@ -85,7 +85,7 @@ export function kernelDelete(map: BpfMap, key: Uint8Array): 'true' | 'false' | s
   try {
     attr.view.setUint32(MapElemAttr.off.map_fd, map.fd, true);
     attr.view.setBigUint64(MapElemAttr.off.key, k.address, true);
-    const r = bpfRaw(3 /* BPF_MAP_DELETE_ELEM */, attr.address);
+    const r = bpfRaw(3 /* BPF_MAP_DELETE_ELEM */, attr.addr);
     if (r === 0) return 'true';
     if (r === -2) return 'false';
     return errnoName(-r);
