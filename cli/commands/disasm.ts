@@ -27,35 +27,37 @@ export function registerDisasm(program: Command): void {
     .option('--maps', 'list the maps the object defines, after the code')
     .option('--json', 'print JSON (with maps and source lines when the object has them)')
     .action(async (input: string, opts: DisasmOptions) => {
-      // Loaded on use, so that other commands do not pay for the disassembler at start-up.
-      const { codeSections, disassembleElf, disassembleToSource, listSection } = await import('../../src/asm/text/index.js');
+      // Loaded on use, and only what this listing needs: start-up is a large part of a
+      // whole-process run, so plain `disasm` does not load the assembler or the object model.
       const { readElf } = await import('../../src/elf/read-elf.js');
       const elf = readElf(new Uint8Array(readFileSync(input)));
       if (opts.section !== undefined && !elf.sections.some((s) => s.name === opts.section)) {
         throw new UsageError(`${input}: no section named ${opts.section}`);
       }
+      if (opts.source === true) {
+        const { disassembleToSource } = await import('../../src/asm/text/to-source.js');
+        process.stdout.write(disassembleToSource(elf));
+        return;
+      }
+      const { codeSections, disassembleElfBytes, listSection } = await import('../../src/asm/text/disassemble.js');
       // The object model gives maps and line info; an object it cannot read (plain assembler
       // output without a license, say) is still listed, without them.
-      const { parseElfObject, objectNameFromPath, sourceLinesBySection, formatSourceLineNote, listMaps, formatMapListing } = await import('../../src/elf/index.js');
-      let obj: ReturnType<typeof parseElfObject> | undefined;
-      if (opts.lines === true || opts.maps === true || opts.json === true) {
+      const model = opts.lines === true || opts.maps === true || opts.json === true ? await import('../../src/elf/index.js') : undefined;
+      let obj: ReturnType<NonNullable<typeof model>['parseElfObject']> | undefined;
+      if (model !== undefined) {
         try {
-          obj = parseElfObject(elf, { name: objectNameFromPath(input) });
+          obj = model.parseElfObject(elf, { name: model.objectNameFromPath(input) });
         } catch {
           obj = undefined;
         }
       }
-      const lines = obj !== undefined ? sourceLinesBySection(obj) : new Map<string, Map<number, { fileName: string; lineNum: number; column: number; line: string }>>();
-      const notes = new Map([...lines].map(([sec, m]) => [sec, new Map([...m].map(([off, n]) => [off, formatSourceLineNote(n)]))]));
+      const lines = obj !== undefined ? model!.sourceLinesBySection(obj) : new Map<string, Map<number, { fileName: string; lineNum: number; column: number; line: string }>>();
+      const notes = new Map([...lines].map(([sec, m]) => [sec, new Map([...m].map(([off, n]) => [off, model!.formatSourceLineNote(n)]))]));
       const listOpts = {
         relocations: opts.reloc === true, alu32: opts.alu32 === true, fileName: input,
         ...(opts.section !== undefined ? { section: opts.section } : {}),
         ...(opts.lines === true ? { notes } : {}),
       };
-      if (opts.source === true) {
-        process.stdout.write(disassembleToSource(elf));
-        return;
-      }
       if (opts.json === true) {
         printJson({
           file: input,
@@ -74,14 +76,14 @@ export function registerDisasm(program: Command): void {
               }),
             };
           }),
-          ...(obj !== undefined ? { maps: listMaps(obj) } : {}),
+          ...(obj !== undefined ? { maps: model!.listMaps(obj) } : {}),
         });
         return;
       }
-      process.stdout.write(disassembleElf(elf, listOpts));
+      process.stdout.write(disassembleElfBytes(elf, listOpts));
       if (opts.maps === true) {
-        const maps = obj !== undefined ? listMaps(obj) : [];
-        process.stdout.write(`\nMaps:\n${maps.length === 0 ? '  (none)\n' : maps.map((m) => `  ${formatMapListing(m)}\n`).join('')}`);
+        const maps = obj !== undefined ? model!.listMaps(obj) : [];
+        process.stdout.write(`\nMaps:\n${maps.length === 0 ? '  (none)\n' : maps.map((m) => `  ${model!.formatMapListing(m)}\n`).join('')}`);
       }
     });
 }

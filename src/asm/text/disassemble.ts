@@ -213,8 +213,12 @@ class TextSink {
     this.len = p;
   }
 
+  toBytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
   toString(): string {
-    return new TextDecoder().decode(this.buf.subarray(0, this.len));
+    return new TextDecoder().decode(this.toBytes());
   }
 }
 
@@ -222,6 +226,15 @@ const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** llvm-objdump -d (and with `relocations`, -d -r) text for an object. */
 export function disassembleElf(elf: ElfFile, opts: DisassembleOptions = {}): string {
+  return listing(elf, opts).toString();
+}
+
+/** The same listing as UTF-8 bytes, ready for a file or stdout (no string in between). */
+export function disassembleElfBytes(elf: ElfFile, opts: DisassembleOptions = {}): Uint8Array {
+  return listing(elf, opts).toBytes();
+}
+
+function listing(elf: ElfFile, opts: DisassembleOptions): TextSink {
   // Streams straight into bytes: one mutable instruction and one options object per section,
   // so that a large listing allocates little beyond each instruction's text.
   const out = new TextSink();
@@ -281,7 +294,7 @@ export function disassembleElf(elf: ElfFile, opts: DisassembleOptions = {}): str
       p += len;
     }
   }
-  return out.toString();
+  return out;
 }
 
 /** Instructions (already decoded) as text lines, one per instruction: `   0: r1 = 42`. */

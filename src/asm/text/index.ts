@@ -2,7 +2,7 @@
 export { assemble, type AssembleOptions, type AssembleResult } from './assembler.js';
 export { formatInstruction, type FormatOptions, UNKNOWN_TEXT } from './format.js';
 export {
-  disassembleElf, disassembleInstructions, listSection, codeSections, RELOC_NAMES,
+  disassembleElf, disassembleElfBytes, disassembleInstructions, listSection, codeSections, RELOC_NAMES,
   type DisassembleOptions, type ListedInstruction, type ListedSection, type ListedSymbol,
 } from './disassemble.js';
 export { disassembleToSource } from './to-source.js';
