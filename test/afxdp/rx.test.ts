@@ -3,6 +3,7 @@
 // (received + drops the kernel reports = sent) and arrives intact.
 import { describe, expect, it } from 'vitest';
 import { needKernel } from '../support/env.js';
+import { needLiveFrames } from '../support/kernel-features.js';
 import { cliArgv, startChild } from './child.js';
 import { receiveAll } from './receive.js';
 import { buildXdpGen, createVethPair } from './topology.js';
@@ -16,7 +17,7 @@ function kernelDrops(xsk: XskSocket): number {
 
 describe('AF_XDP receive', () => {
   it('accounts for every frame of the C generator and receives them intact', async (ctx) => {
-    needKernel(ctx);
+    needLiveFrames(ctx); // xdp_gen sends through live-frames test runs
     const gen = buildXdpGen();
     if (gen === undefined) return ctx.skip('could not build xdp_gen with gcc -lbpf');
     const pair = createVethPair();

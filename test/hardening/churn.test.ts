@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { needKernel } from '../support/env.js';
+import { expediteRcu } from '../support/rcu.js';
 import { startChild } from '../afxdp/child.js';
 import { createVethPair } from '../afxdp/topology.js';
 
@@ -53,9 +54,11 @@ function expectBackToStart(report: Report): void {
 
 describe('resources under churn', () => {
   // 10,000 cycles take ~20-30 s here (2 ms each: verifier, link create, link detach) on a
-  // loaded 2-core VM; the child stops at 75 s and the count check then fails loudly.
+  // loaded 2-core VM with expedited RCU (see test/support/rcu.ts); the child stops at 75 s and
+  // the count check then fails loudly.
   it('10,000 XDP load/attach(bpf_link, skb)/detach/close cycles leave fds, mappings and the veth clean', async (ctx) => {
     needKernel(ctx);
+    const restoreRcu = expediteRcu();
     const pair = createVethPair();
     try {
       expect(ipXdp(pair.host)).toBeUndefined();
@@ -65,6 +68,7 @@ describe('resources under churn', () => {
       expect(ipXdp(pair.host)).toBeUndefined();
     } finally {
       pair.destroy();
+      restoreRcu();
     }
   }, 120_000);
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import * as d from '../../src/asm/dsl/index.js';
 import type { Instruction } from '../../src/asm/instruction.js';
 import { createMap, runXdp } from '../../src/vm/index.js';
-import { needKernel } from '../support/env.js';
+import { needHelpersOf } from '../support/kernel-features.js';
 import { runKernel, runVm, type MapSetup } from './support/both.js';
 
 const { r0, r1, r2, r3, r4, r5, r6, r7, r10 } = d;
@@ -82,8 +82,8 @@ add('map helpers: count packets per first byte', [
 
 describe('helpers agree with the kernel', () => {
   it.for(Object.keys(cases))('%s', (name, ctx) => {
-    needKernel(ctx);
     const { prog, maps } = cases[name]!;
+    needHelpersOf(ctx, 'xdp', prog);
     const k = runKernel(prog, PKT, maps);
     const v = runVm(prog, PKT, maps);
     expect(v).toEqual(k);

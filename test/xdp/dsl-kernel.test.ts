@@ -3,6 +3,7 @@
 // which computes checksums from scratch.
 import { afterAll, describe, expect, it } from 'vitest';
 import { needKernel } from '../support/env.js';
+import { needHelper } from '../support/kernel-features.js';
 import {
   compileModule, craftPacket, internetChecksum, ipv4ToNumber, map, ringbuf, struct, subprogram, readEvents, parseIpv4, u16, u32, u64, u8, array, xdp, XdpAction,
   type CompiledModule,
@@ -144,7 +145,7 @@ describe('actions', () => {
   });
 
   it('returns computed actions, and adjust_meta results', (ctx) => {
-    needKernel(ctx);
+    needHelper(ctx, 'xdp', 'xdp_adjust_meta');
     const res = map('meta_res', { type: 'array', key: u32, value: u64, maxEntries: 1 });
     const prog = xdp('computed', (p) => {
       p.update(res, 0, p.adjustMeta(-8).add(100));
