@@ -122,24 +122,8 @@ export function buildElfFile(asm: Assembler): ElfFile {
     s.value = 0;
     s.sectionAlias = true;
   }
-  for (const sec of asm.sectionList) {
-    const list = sec.fixups;
-    const f: Fixup = { kind: FixupKind.Data, offset: 0, size: 0, line: 0, column: 0, k: 0, sym: undefined, sub: undefined, big: undefined };
-    for (let i = 0; i < list.count; i++) {
-      list.load(i, f);
-      applyFixup(asm, sec, f, relocations, relocSyms);
-    }
-  }
-  // Symbol sizes.
-  for (const s of asm.symList) {
-    if (s.sizeExpr === undefined) continue;
-    const line = s.sizeLine ?? s.line;
-    const col = s.sizeColumn ?? s.column;
-    const r = resolveExpr(asm, s.sizeExpr, line, col);
-    if (r.section !== undefined || r.undef !== undefined) throw fail(asm, `.size of '${s.name}' is not a constant`, line, col);
-    if (r.value < 0) throw fail(asm, `.size of '${s.name}' is negative`, line, col);
-    s.size = r.value;
-  }
+  for (const sec of asm.sectionList) applyFixups(asm, sec, relocations, relocSyms);
+  resolveSizes(asm);
 
   const sections: ElfSection[] = asm.sectionList.map((sec) => {
     const nobits = sec.type === SectionType.NOBITS;
@@ -212,6 +196,29 @@ export function buildElfFile(asm: Assembler): ElfFile {
     sections.push({ name: '.llvm_addrsig', type: SectionType.LLVM_ADDRSIG, flags: 0x80000000, data: Uint8Array.from(bytes), align: 1 });
   }
   return { bigEndian: asm.be, sections, symbols, relocations };
+}
+
+/** Symbol sizes from their `.size` expressions. */
+function resolveSizes(asm: Assembler): void {
+  for (const s of asm.symList) {
+    if (s.sizeExpr === undefined) continue;
+    const line = s.sizeLine ?? s.line;
+    const col = s.sizeColumn ?? s.column;
+    const r = resolveExpr(asm, s.sizeExpr, line, col);
+    if (r.section !== undefined || r.undef !== undefined) throw fail(asm, `.size of '${s.name}' is not a constant`, line, col);
+    if (r.value < 0) throw fail(asm, `.size of '${s.name}' is negative`, line, col);
+    s.size = r.value;
+  }
+}
+
+/** One section's fixups, in a function of its own so that V8 optimises the loop early. */
+function applyFixups(asm: Assembler, sec: SectionState, out: ElfRelocation[], relocSyms: Set<Sym>): void {
+  const list = sec.fixups;
+  const f: Fixup = { kind: FixupKind.Data, offset: 0, size: 0, line: 0, column: 0, k: 0, sym: undefined, sub: undefined, big: undefined };
+  for (let i = 0; i < list.count; i++) {
+    list.load(i, f);
+    applyFixup(asm, sec, f, out, relocSyms);
+  }
 }
 
 function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocation[], relocSyms: Set<Sym>): void {

@@ -57,6 +57,39 @@ export function newExpr(k: number, sym: Sym | undefined, sub: Sym | undefined, b
   return { sym, sub, k, big };
 }
 
+/**
+ * V8 records the type of each field of a hidden class; the first time a field that held
+ * `undefined` gets an object, the class is replaced and every symbol made so far is migrated,
+ * one slow step each, on its next use (and the code that used them is thrown away). Giving the
+ * object fields their general type here, once, spares a large file thousands of migrations.
+ */
+function generalizeShapes(): void {
+  const s = newSym('', false, 0, 0);
+  const e = newExpr(0, s, s, 0n);
+  // Every field the assembler writes later is written here once with the kinds of value it
+  // will hold (V8 also demotes a field from "constant" the first time it is rewritten).
+  s.section = newSection('', 0, 0, 0);
+  s.sizeExpr = e;
+  s.equ = e;
+  s.sizeLine = 1;
+  s.sizeColumn = 1;
+  // Values and sizes are computed in floating point and may exceed a small integer: a field
+  // that has held a non-number is "tagged" and takes any number without a shape change.
+  s.value = undefined as unknown as number;
+  s.size = undefined as unknown as number;
+  s.value = 1;
+  s.defined = true;
+  s.order = 1;
+  s.binding = 'global';
+  s.bindingSet = true;
+  s.kind = 'func';
+  s.visibility = 'hidden';
+  s.size = 1;
+  s.usedInReloc = true;
+  s.sectionAlias = true;
+  newExpr(0, undefined, undefined, undefined);
+}
+
 export const FixupKind = {
   /** goto/if: 16-bit slot offset in `off` */
   Jump16: 0,
@@ -179,6 +212,8 @@ export function reserve(sec: SectionState, n: number): void {
 export function sectionSize(sec: SectionState): number {
   return sec.type === SectionType.NOBITS ? sec.bssSize : sec.len;
 }
+
+generalizeShapes();
 
 /** Default flags and type of a section named without a flags string (LLVM's ELFAsmParser rules). */
 export function defaultSectionFlags(name: string): { flags: number; type: number } {
