@@ -5,8 +5,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { printJson, printLine } from '../output.js';
-import { DEFAULT_PIN_ROOT, loadObject, type LoadObjectOptions, type LoadedObject, Program, progTypeName, ensureBpffs, VerifierError } from '../../src/loader/index.js';
+import { printError, printJson, printLine } from '../output.js';
+import { DEFAULT_PIN_ROOT, loadObject, type LoadObjectOptions, type LoadedObject, Program, progTypeName, ensureBpffs, inInitialMountNamespace, isBpffs, VerifierError } from '../../src/loader/index.js';
 import { ifNameToIndex, SystemError } from '../../src/sys/index.js';
 
 interface LoadOptions {
@@ -90,6 +90,9 @@ export function registerLoad(program: Command): void {
     .action((input: string, o: LoadOptions) => {
       const bytes = readObjectFile(input);
       const pins: string[] = [];
+      if (o.pinDir?.startsWith(DEFAULT_PIN_ROOT) === true && !isBpffs(DEFAULT_PIN_ROOT) && inInitialMountNamespace() === false) {
+        printError(`note: ${DEFAULT_PIN_ROOT} is not bpffs in this private mount namespace (\`ip netns exec\`?): bpf-ts mounts one, and what it pins there goes away with the namespace; run \`bpf-ts load\` outside it to keep the pins`);
+      }
       const obj = loadObjectFile(input, bytes, { name: objectName(input), ...(o.type ? { type: o.type } : {}), ...(o.pinDir ? { pinRoot: join(o.pinDir, 'maps') } : {}) });
       try {
         if (o.pinDir !== undefined) {

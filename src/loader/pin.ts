@@ -1,6 +1,6 @@
 // bpffs pins: BPF_OBJ_PIN gives an object a path that keeps it alive after every fd closes;
 // BPF_OBJ_GET opens it again. Unpinning is unlink(2).
-import { mkdirSync, statfsSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readlinkSync, statfsSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bpf, BpfCmd, BpfError, mount, NativeBuffer, ObjAttr, scratchAttr } from '../sys/index.js';
 
@@ -56,6 +56,30 @@ export function isBpffs(dir: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether this process shares PID 1's mount namespace: false inside `ip netns exec` or
+ * `unshare -m`, where a bpffs mounted now (and everything pinned in it) goes away with the
+ * namespace. Undefined when /proc cannot tell.
+ */
+export function inInitialMountNamespace(): boolean | undefined {
+  let self: string;
+  try {
+    self = readlinkSync('/proc/self/ns/mnt');
+  } catch {
+    return undefined;
+  }
+  // PID 1 is in the initial namespace, and so is kthreadd (PID 2, a kernel thread), whose
+  // links stay readable where PID 1's are not (a root without CAP_SYS_PTRACE over it).
+  for (const pid of [1, 2]) {
+    try {
+      return self === readlinkSync(`/proc/${pid}/ns/mnt`);
+    } catch {
+      // try the next
+    }
+  }
+  return undefined;
 }
 
 /** Mount bpffs at `dir` when nothing is mounted there yet (what bpftool does before pinning). */

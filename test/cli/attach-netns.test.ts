@@ -38,3 +38,33 @@ describe('attach inside ip netns exec', () => {
     }
   });
 });
+
+describe('load --pin-dir inside a private mount namespace', () => {
+  it('says that the pins go away with the namespace, and still loads and pins', (ctx) => {
+    needKernel(ctx);
+    const dir = mkdtempSync(join(tmpdir(), 'bpfts-loadns-'));
+    try {
+      const obj = join(dir, 'f.o');
+      const build = spawnSync(process.execPath, [BIN, 'build', 'examples/drop-udp-port.ts', '-o', obj], { cwd: REPO_ROOT, encoding: 'utf8' });
+      expect(build.stderr).toBe('');
+      // Like `ip netns exec`, without a network namespace: a new mount namespace in which
+      // /sys/fs/bpf is not the host's bpffs (here a tmpfs over it).
+      const script = `mount -t tmpfs tmpfs /sys/fs/bpf && "${process.execPath}" "${BIN}" load "${obj}" --pin-dir /sys/fs/bpf/bpfts-loadns --json && ls /sys/fs/bpf/bpfts-loadns/progs`;
+      const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/not bpffs in this private mount namespace/);
+      expect(r.stdout).toMatch(/drop_udp/);
+      // Nothing reached the host's bpffs.
+      expect(spawnSync('ls', ['/sys/fs/bpf/bpfts-loadns']).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says nothing in the host namespace', (ctx) => {
+    needKernel(ctx);
+    const r = spawnSync(process.execPath, [BIN, 'load', '/nonexistent.o', '--pin-dir', '/sys/fs/bpf/bpfts-never'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).not.toMatch(/private mount namespace/);
+  });
+});
