@@ -21,6 +21,8 @@ const GENERIC_HINTS: Readonly<Record<string, string>> = {
   EBADF: 'bad file descriptor: the object was already closed, or the fd is not a BPF object of the right kind',
   ENOMEM: 'out of memory: raise RLIMIT_MEMLOCK (old kernels) or reduce map sizes',
   EOPNOTSUPP: 'not supported by this kernel, driver or interface (try generic/skb mode)',
+  // glibc names errno 95 ENOTSUP (the same value as EOPNOTSUPP on Linux).
+  ENOTSUP: 'not supported by this kernel, driver or interface (try generic/skb mode)',
   ENOTSUPP: 'not supported by this kernel, driver or interface (try generic/skb mode)',
   ENODEV: 'no such device: check the interface name',
   EFAULT: 'the kernel could not read or write a user buffer (a bpf-ts bug: please report it)',
@@ -40,7 +42,11 @@ const COMMAND_HINTS: Readonly<Record<string, Readonly<Record<string, string>>>> 
     EEXIST: 'the key already exists (flag NOEXIST)',
     ENOENT: 'the key does not exist (flag EXIST)',
   },
-  BPF_MAP_LOOKUP_ELEM: { ENOENT: 'no such key in the map' },
+  BPF_MAP_LOOKUP_ELEM: {
+    ENOENT: 'no such key in the map',
+    ENOTSUP: 'this map type cannot be read from userspace (XSKMAP, sockmap and similar: only update and delete)',
+    EOPNOTSUPP: 'this map type cannot be read from userspace (XSKMAP, sockmap and similar: only update and delete)',
+  },
   BPF_MAP_DELETE_ELEM: { ENOENT: 'no such key in the map', EINVAL: 'elements of this map type cannot be deleted' },
   BPF_PROG_LOAD: {
     EINVAL: 'the kernel refused the program: unknown program type or attach type, bad license, or malformed instructions',

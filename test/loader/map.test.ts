@@ -143,3 +143,19 @@ describe('BpfMap', () => {
     }
   });
 });
+
+describe('maps userspace cannot read', () => {
+  it('an XSKMAP lookup says so in the error, and its keys still iterate', (ctx) => {
+    needKernel(ctx);
+    using m = BpfMap.create({ type: 'xskmap', keySize: 4, valueSize: 4, maxEntries: 2, name: 'ro_xsk' });
+    let err: unknown;
+    try {
+      m.lookup(new Uint8Array(4));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(BpfError);
+    expect((err as BpfError).message).toMatch(/^BPF_MAP_LOOKUP_ELEM \(xskmap map ro_xsk\) failed: (ENOTSUP|EOPNOTSUPP): this map type cannot be read from userspace/);
+    expect([...m.keys()].length).toBe(2);
+  });
+});
