@@ -30,4 +30,3 @@ export { decodeEvent, decodeEvents, readEvents, type RecordSource } from './user
 export * from './craft.js';
 export { subprogram, type SubprogramDef, type Arity } from './subprogram.js';
 export { toObjectModel } from './object.js';
-export { takeRecords, type RingbufViews } from './userspace/ringbuf-records.js';
