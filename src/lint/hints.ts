@@ -9,7 +9,7 @@ const HINTS: Readonly<Record<string, string>> = {
   too_many_insns: 'bound loops with a small constant limit or split the program (bpf_loop, tail calls)',
   too_complex: 'reduce the number of branches explored (fewer nested conditions, bounded loops)',
   frame_pointer_write: 'R10 is read-only: copy it first (r1 = r10; r1 += -8)',
-  stack_oob: 'stack offsets must be within [-512, -1] relative to R10',
+  stack_oob: 'a stack access must lie within [R10-512, R10) for its whole size: offset >= -512 and offset + size <= 0 (an 8-byte access at -4 runs past the frame)',
   stack_misaligned: 'align stack accesses to their size (8-byte values at multiples of 8)',
   stack_partial_ptr_fill: 'read a spilled pointer back with an 8-byte load at the same offset',
   stack_partial_spill: 'spill pointers to the stack with 8-byte stores only',

@@ -77,3 +77,13 @@ describe('test helpers', () => {
     e(bad).toFailVerifier('R2 offset is outside');
   });
 });
+
+describe('hints', () => {
+  it('an access that runs past the top of the stack frame explains offset + size', () => {
+    const prog: Instruction[] = [MOV64_IMM(0, 0), LDX_MEM(SZ.DW, 0, 10, 0), EXIT_INSN()];
+    const r = lintInstructions(prog, { type: 'xdp' });
+    expect(r.verdict).toBe('reject');
+    expect(r.diagnostics[0]!.message).toBe('invalid read from stack R10 off=0 size=8');
+    expect(r.diagnostics[0]!.hint).toMatch(/offset \+ size <= 0/);
+  });
+});
