@@ -153,3 +153,44 @@ describe('Program', () => {
     expect(fdCount()).toBe(before);
   }, 120_000);
 });
+
+describe('Program.testRun output buffers', () => {
+  // data[0] += 1 when the packet has a byte, then XDP_PASS.
+  const bump = (): ReturnType<typeof assemble>['insns'] => assemble([
+    dsl.ldxw(r2, r1, 0), dsl.ldxw(r3, r1, 4), mov(r0, r2), add(r0, 1), jgt(r0, r3, 'out'),
+    dsl.ldxb(r0, r2, 0), add(r0, 1), dsl.stxb(r2, 0, r0), label('out'), mov(r0, 2), exit(),
+  ]).insns;
+
+  it('copies are independent of later runs; borrowed output is overwritten by the next run', (ctx) => {
+    needKernel(ctx);
+    using prog = Program.load({ type: 'xdp', name: 'tr_bump', insns: bump() });
+    const a = prog.testRun({ data: new Uint8Array(64).fill(10) }).data;
+    const b = prog.testRun({ data: new Uint8Array(64).fill(20) }).data;
+    expect([a[0], a[1], a.length]).toEqual([11, 10, 64]);
+    expect([b[0], b[1], b.length]).toEqual([21, 20, 64]);
+    const x = prog.testRun({ data: new Uint8Array(64).fill(30), borrowOutput: true }).data;
+    expect(x[0]).toBe(31);
+    const y = prog.testRun({ data: new Uint8Array(64).fill(40), borrowOutput: true }).data;
+    expect(y[0]).toBe(41);
+    expect(x[0]).toBe(41); // the same buffer
+    expect(a[0]).toBe(11);
+  });
+
+  it('a run without an output buffer returns no data and leaves the next run intact', (ctx) => {
+    needKernel(ctx);
+    using prog = Program.load({ type: 'xdp', name: 'tr_noout', insns: bump() });
+    expect(prog.testRun({ data: new Uint8Array(64).fill(1), dataOutSize: 256 }).data[0]).toBe(2);
+    const none = prog.testRun({ data: new Uint8Array(64).fill(3), dataOutSize: 0 });
+    expect(none.retval).toBe(2);
+    expect(none.data.length).toBe(0);
+    const after = prog.testRun({ data: new Uint8Array(100).fill(5), dataOutSize: 256 });
+    expect([after.data.length, after.data[0], after.data[99]]).toEqual([100, 6, 5]);
+  });
+
+  it('an output buffer smaller than the packet is ENOSPC when asked for, and grown when not', (ctx) => {
+    needKernel(ctx);
+    using prog = Program.load({ type: 'xdp', name: 'tr_small', insns: bump() });
+    expect(() => prog.testRun({ data: new Uint8Array(64), dataOutSize: 16 })).toThrow(/ENOSPC/);
+    expect(prog.testRun({ data: new Uint8Array(64) }).data.length).toBe(64);
+  });
+});
