@@ -1,6 +1,8 @@
 // Capturing the TypeScript source location of each DSL call, so ELF line info, lint findings
-// and verifier errors can point at the user's line. Capture parses a stack trace, which costs
-// about a microsecond: it can be switched off for bulk emission.
+// and verifier errors can point at the user's line. Capture walks the stack, which costs a
+// few microseconds: it can be switched off for bulk emission.
+import { findSourceMap, type SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from '../source-location.js';
 
 let capture = true;
@@ -50,6 +52,93 @@ export function pinnedLocation(): SourceLocation | undefined {
 export function callerLocation(): SourceLocation | undefined {
   if (pinned !== undefined) return pinned;
   if (!capture) return undefined;
+  const fast = locationFromCallSites();
+  return fast !== SLOW ? fast : locationFromFormattedStack();
+}
+
+function isLibraryFile(file: string): boolean {
+  return file.startsWith('node:') || file.includes('/node_modules/') || libPrefixes.some((p) => file.startsWith(p));
+}
+
+const SLOW = Symbol('slow');
+const TS_FILE = /\.[cm]?tsx?$/;
+const sourceMaps = new Map<string, SourceMap>();
+
+function sourceMapOf(file: string): SourceMap | undefined {
+  let map = sourceMaps.get(file);
+  if (map === undefined) {
+    map = findSourceMap(file);
+    if (map !== undefined) sourceMaps.set(file, map);
+  }
+  return map;
+}
+
+function keepCallSites(_e: Error, sites: NodeJS.CallSite[]): NodeJS.CallSite[] {
+  return sites;
+}
+
+/**
+ * The user's frame from V8's structured call sites, mapped through the source map Node holds
+ * for the file (tsx registers one per TypeScript module): a few microseconds, where formatting
+ * the stack through a loader's source-map hook costs about twenty. SLOW when the frame is in a
+ * TypeScript file Node has no map for (a test runner's own transform): the formatted stack
+ * then gives the mapped position.
+ */
+function locationFromCallSites(): SourceLocation | undefined | typeof SLOW {
+  let sites: unknown;
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = keepCallSites;
+  Error.stackTraceLimit = 8;
+  const holder: { stack?: unknown } = {};
+  try {
+    // Frames start at callerLocation's caller (the DSL builder).
+    Error.captureStackTrace(holder, callerLocation);
+    sites = holder.stack;
+  } finally {
+    Error.prepareStackTrace = prepare;
+    Error.stackTraceLimit = limit;
+  }
+  if (!Array.isArray(sites)) return SLOW;
+  for (let i = 0; i < sites.length; i++) {
+    const site = sites[i] as NodeJS.CallSite;
+    const name = site.getFileName();
+    if (name === undefined || name === null) continue;
+    const q = name.search(/[?#]/);
+    const file = q < 0 ? name : name.slice(0, q);
+    if (isLibraryFile(file)) continue;
+    const line = site.getLineNumber();
+    const column = site.getColumnNumber();
+    if (line === null || column === null) return SLOW;
+    const map = sourceMapOf(name);
+    if (map === undefined) return TS_FILE.test(file) ? SLOW : { file: toPath(file), line, column };
+    const entry = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return SLOW;
+    return { file: toPath(entry.originalSource), line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+  }
+  return SLOW;
+}
+
+const paths = new Map<string, string>();
+
+function toPath(file: string): string {
+  let path = paths.get(file);
+  if (path === undefined) {
+    path = file;
+    if (file.startsWith('file://')) {
+      try {
+        path = fileURLToPath(file.replace(/[?#].*$/, ''));
+      } catch {
+        path = file.replace(/^file:\/\//, '');
+      }
+    }
+    paths.set(file, path);
+  }
+  return path;
+}
+
+/** The user's frame from the formatted stack (whatever source-map hook is installed applies). */
+function locationFromFormattedStack(): SourceLocation | undefined {
   // Formatting a frame applies source maps (tsx, vitest), which is what costs: keep the
   // trace short. The user's frame is within a few frames of the DSL entry point.
   const limit = Error.stackTraceLimit;
@@ -62,8 +151,7 @@ export function callerLocation(): SourceLocation | undefined {
     const m = FRAME.exec(lines[i]!.trim());
     if (m === null) continue;
     const file = m[1]!;
-    if (file.startsWith('node:') || libPrefixes.some((p) => file.startsWith(p))) continue;
-    if (file.includes('/node_modules/')) continue;
+    if (isLibraryFile(file)) continue;
     return { file: file.replace(/^file:\/\//, ''), line: Number(m[2]), column: Number(m[3]) };
   }
   return undefined;
