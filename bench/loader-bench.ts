@@ -4,7 +4,7 @@
 //   BPF_PROG_TEST_RUN per-call wall time, load + attach + detach of a 2-insn XDP program.
 // Usage: npx tsx bench/loader-bench.ts [-n OPS]   (root; creates and removes a veth pair)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { BpfMap, Link, Program } from '../src/loader/index.js';
 import { ifNameToIndex, NativeBuffer, XdpFlags } from '../src/sys/index.js';
 
@@ -148,6 +148,25 @@ function oursLoadAttach(ifname: string, runs: number): number {
   return median(times);
 }
 
+const RCU_KNOB = '/sys/kernel/rcu_expedited';
+
+function readRcuExpedited(): string | undefined {
+  try {
+    return readFileSync(RCU_KNOB, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function writeRcuExpedited(v: string): boolean {
+  try {
+    writeFileSync(RCU_KNOB, v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function main(): void {
   if (process.getuid?.() !== 0) throw new Error('run as root');
   console.log(`loader-bench: n=${N}`);
@@ -189,10 +208,28 @@ function main(): void {
   execFileSync('ip', ['link', 'add', dev, 'type', 'veth', 'peer', 'name', `${dev}p`]);
   try {
     execFileSync('ip', ['link', 'set', dev, 'up']);
-    const runs = 30;
-    const cL = cLoadAttach(dev, runs);
-    const oL = oursLoadAttach(dev, runs);
-    console.log(`${'load+attach+detach (link, skb)'.padEnd(34)} bpf-ts ${(oL / 1e6).toFixed(2)} ms   C ${(cL / 1e6).toFixed(2)} ms   ratio ${(oL / cL).toFixed(2)}x C's time  [within 1.10x]`);
+    // Attach and detach each wait for an RCU grace period under the rtnl lock: ~12 ms with
+    // normal grace periods on a low-HZ kernel, ~0.15 ms expedited. Both are measured, so the
+    // figure says something on either kind of kernel; the knob is put back afterwards.
+    const measure = (label: string, runs: number): void => {
+      oursLoadAttach(dev, Math.min(runs, 30)); // warm up the JIT
+      let cL = Infinity;
+      let oL = Infinity;
+      for (let round = 0; round < 3; round++) {
+        cL = Math.min(cL, cLoadAttach(dev, runs));
+        oL = Math.min(oL, oursLoadAttach(dev, runs));
+      }
+      console.log(`${label.padEnd(34)} bpf-ts ${(oL / 1e6).toFixed(3)} ms   C ${(cL / 1e6).toFixed(3)} ms   ratio ${(oL / cL).toFixed(2)}x C's time  [within 1.10x]`);
+    };
+    const rcu = readRcuExpedited();
+    measure(`load+attach+detach (link, skb)${rcu === '1' ? ', expedited RCU' : ''}`, rcu === '1' ? 300 : 20);
+    if (rcu === '0' && writeRcuExpedited('1')) {
+      try {
+        measure('  same, expedited RCU grace periods', 300);
+      } finally {
+        writeRcuExpedited('0');
+      }
+    }
   } finally {
     spawnSync('ip', ['link', 'del', dev]);
   }
