@@ -10,11 +10,14 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/cli.js';
 
-function run(file: string, body: string): { file: string; line: number; column: number }[] {
+const LIB = pathToFileURL(join(REPO_ROOT, 'src/asm/dsl/index.ts')).href;
+
+/** Run `lines` (after an import of the DSL as d) as `file` under tsx; the locations it prints. */
+function run(file: string, lines: string[]): { file: string; line: number; column: number }[] {
   const dir = mkdtempSync(join(tmpdir(), 'bpfts-loc-'));
   try {
     const path = join(dir, file);
-    writeFileSync(path, body);
+    writeFileSync(path, [`import * as d from '${LIB}';`, ...lines].join('\n'));
     const r = spawnSync(process.execPath, ['--import', 'tsx', path], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 30_000 });
     expect(r.status, r.stderr).toBe(0);
     return (JSON.parse(r.stdout) as { file: string; line: number; column: number }[]).map((l) => ({ ...l, file: l.file.replace(dir, '<dir>') }));
@@ -25,9 +28,7 @@ function run(file: string, body: string): { file: string; line: number; column: 
 
 describe('DSL source locations', () => {
   it('point at the TypeScript line and column under tsx, types and all', () => {
-    const lib = pathToFileURL(join(REPO_ROOT, 'src/asm/dsl/index.ts')).href;
     const locs = run('prog.ts', [
-      `import * as d from '${lib}';`,
       'interface Unused { a: number; b: string }',
       'type Alias = Unused;',
       'const out: unknown[] = [];',
@@ -38,7 +39,7 @@ describe('DSL source locations', () => {
       'out.push(',
       '  d.exit().loc);',
       'console.log(JSON.stringify(out));',
-    ].join('\n'));
+    ]);
     expect(locs).toEqual([
       { file: '<dir>/prog.ts', line: 7, column: 14 },
       { file: '<dir>/prog.ts', line: 7, column: 14 },
@@ -48,13 +49,7 @@ describe('DSL source locations', () => {
   });
 
   it('point at the JavaScript call site without a source map', () => {
-    const lib = pathToFileURL(join(REPO_ROOT, 'src/asm/dsl/index.ts')).href;
-    const locs = run('prog.mjs', [
-      `import * as d from '${lib}';`,
-      'const out = [];',
-      '  out.push(d.mov(d.r1, 1).loc);',
-      'console.log(JSON.stringify(out));',
-    ].join('\n'));
+    const locs = run('prog.mjs', ['const out = [];', '  out.push(d.mov(d.r1, 1).loc);', 'console.log(JSON.stringify(out));']);
     expect(locs).toEqual([{ file: '<dir>/prog.mjs', line: 3, column: 14 }]);
   });
 });
