@@ -6,17 +6,31 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const KNOB = '/sys/kernel/rcu_expedited';
 
-/** Turn on expedited RCU grace periods; returns a function that restores the previous setting. */
-export function expediteRcu(): () => void {
+export interface ExpeditedRcu {
+  /** Grace periods are expedited now (set here, or already). */
+  readonly active: boolean;
+  /** Put the previous setting back. */
+  restore(): void;
+}
+
+/** Turn on expedited RCU grace periods while a churn test runs. */
+export function expediteRcu(): ExpeditedRcu {
   let before: string;
   try {
     before = readFileSync(KNOB, 'utf8').trim();
-    if (before !== '0') return () => {};
+  } catch {
+    return { active: false, restore: () => {} };
+  }
+  if (before !== '0') return { active: true, restore: () => {} };
+  try {
     writeFileSync(KNOB, '1');
   } catch {
-    return () => {}; // not writable here: the cycles just take longer
+    return { active: false, restore: () => {} }; // not writable here: the cycles just take longer
   }
-  return () => {
-    try { writeFileSync(KNOB, before); } catch { /* best effort */ }
+  return {
+    active: true,
+    restore: () => {
+      try { writeFileSync(KNOB, before); } catch { /* best effort */ }
+    },
   };
 }
