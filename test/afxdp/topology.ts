@@ -72,28 +72,40 @@ export function createVethPair(opts: { queues?: number } = {}): VethPair {
   return { ns, host, peer, hostMac, peerMac, inNs, counters, destroy };
 }
 
-let genPath: string | undefined | null = null;
+const built = new Map<string, string | undefined>();
 
 /**
- * The C generator (xdp_gen, BPF_PROG_TEST_RUN live frames), built once per source version into a
- * fixed cache folder under the temp dir (so repeated runs reuse it and nothing piles up), or
- * undefined when it does not build.
+ * A C tool from ../shared/bench/afxdp/src, built once per source version into a fixed cache
+ * folder under the temp dir (so repeated runs reuse it and nothing piles up), or undefined
+ * when it does not build.
  */
-export function buildXdpGen(): string | undefined {
-  if (genPath !== null) return genPath;
-  const src = fileURLToPath(new URL('../../../shared/bench/afxdp/src/xdp_gen.c', import.meta.url));
-  genPath = undefined;
-  if (!existsSync(src)) return genPath;
+function buildReferenceTool(name: string, libs: readonly string[]): string | undefined {
+  if (built.has(name)) return built.get(name);
+  built.set(name, undefined);
+  const src = fileURLToPath(new URL(`../../../shared/bench/afxdp/src/${name}.c`, import.meta.url));
+  if (!existsSync(src)) return undefined;
   const hash = createHash('sha1').update(readFileSync(src)).digest('hex').slice(0, 12);
-  const dir = join(tmpdir(), `bpfts-xdpgen-${hash}`);
-  const out = join(dir, 'xdp_gen');
-  if (existsSync(out)) return (genPath = out);
-  mkdirSync(dir, { recursive: true });
-  const tmp = `${out}.${process.pid}`;
-  const r = spawnSync('gcc', ['-O2', '-o', tmp, src, '-lbpf'], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) return genPath;
-  renameSync(tmp, out); // atomic: parallel test files never run a half-written binary
-  return (genPath = out);
+  const dir = join(tmpdir(), `bpfts-${name.replace(/_/g, '')}-${hash}`);
+  const out = join(dir, name);
+  if (!existsSync(out)) {
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${out}.${process.pid}`;
+    const r = spawnSync('gcc', ['-O2', '-o', tmp, src, ...libs], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) return undefined;
+    renameSync(tmp, out); // atomic: parallel test files never run a half-written binary
+  }
+  built.set(name, out);
+  return out;
+}
+
+/** The C generator xdp_gen (BPF_PROG_TEST_RUN live frames). */
+export function buildXdpGen(): string | undefined {
+  return buildReferenceTool('xdp_gen', ['-lbpf']);
+}
+
+/** The C AF_PACKET sender afpkt_send (same frame and flags as xdp_gen; prints frames_sent=N). */
+export function buildAfpktSend(): string | undefined {
+  return buildReferenceTool('afpkt_send', []);
 }
 
 /** How many of `frames` a bounded python AF_PACKET sender should send (fallback sender). */

@@ -56,13 +56,6 @@ export function needHelper(ctx: Skippable, progType: string, name: string): void
   if (why !== undefined) ctx.skip(why);
 }
 
-/** needKernel, then skip with the reason when the kernel refuses live-frames test runs. */
-export function needLiveFrames(ctx: Skippable): void {
-  needKernel(ctx);
-  const why = liveFramesMissingReason();
-  if (why !== undefined) ctx.skip(why);
-}
-
 /** needHelper for every helper the instructions call (CALL with src 0). */
 export function needHelpersOf(ctx: Skippable, progType: string, insns: readonly Pick<Instruction, 'code' | 'src' | 'imm'>[]): void {
   needKernel(ctx);
