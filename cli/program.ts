@@ -4,7 +4,6 @@ import { Command, CommanderError } from 'commander';
 import { describeError, exitCodeFor } from './errors.js';
 import { printError } from './output.js';
 import { COMMANDS } from './commands/index.js';
-import { VerifierError } from '../src/loader/verifier-error.js';
 
 /** Build the command tree; with `only`, just that command (the others are not even loaded). */
 export async function buildProgram(only?: string): Promise<Command> {
@@ -36,7 +35,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     // A verifier rejection reads like a `bpf-ts lint` finding: file:line: error: message [prog insn N].
-    if (err instanceof VerifierError) process.stderr.write(`${err.format()}\n`);
+    // Recognised by name, so that every command does not load the loader and lint to check.
+    const format = err instanceof Error && err.name === 'VerifierError' ? (err as { format?: unknown }).format : undefined;
+    if (typeof format === 'function') process.stderr.write(`${String(format.call(err))}\n`);
     else printError(describeError(err));
     const code = exitCodeFor(err);
     if (code === 70 || process.env.BPF_TS_DEBUG) process.stderr.write(`${(err as Error).stack ?? ''}\n`);

@@ -5,7 +5,7 @@ import type { ElfFile, ElfRelocation, ElfSection } from '../../elf/elf-file.js';
 import { SectionFlag, SectionType } from '../../elf/elf-file.js';
 import type { Instruction } from '../instruction.js';
 import { LD_IMM64 } from '../opcode.js';
-import { formatInstruction, type FormatOptions } from './format.js';
+import { formatInstruction, type FormatOptions, type TextOut, writeInstruction } from './format.js';
 
 export interface DisassembleOptions {
   /** Only this section. */
@@ -93,26 +93,33 @@ function blockSymbols(elf: ElfFile, sec: ElfSection): ListedSymbol[] {
   return out;
 }
 
-/** The `sym+0x10` text llvm-objdump prints for a jump target slot. */
+/** The `sym+0x10` text llvm-objdump prints for a jump target slot (made once per target). */
 function symbolizer(symbols: readonly ListedSymbol[]): (slot: number) => string {
+  const made = new Map<number, string>();
   return (slot: number): string => {
-    // A negative target is a huge unsigned address: the last symbol precedes it.
-    const target = slot * 8;
-    let best: ListedSymbol;
-    if (target < 0) best = symbols[symbols.length - 1]!;
-    else {
-      let lo = 0;
-      let hi = symbols.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (symbols[mid]!.offset <= target) lo = mid; else hi = mid - 1;
-      }
-      best = symbols[lo]!;
-    }
-    const delta = target - best.offset;
-    if (delta === 0) return best.name;
-    return `${best.name}+0x${(delta < 0 ? BigInt.asUintN(64, BigInt(delta)) : delta).toString(16)}`;
+    let text = made.get(slot);
+    if (text === undefined) made.set(slot, (text = symbolText(symbols, slot)));
+    return text;
   };
+}
+
+function symbolText(symbols: readonly ListedSymbol[], slot: number): string {
+  // A negative target is a huge unsigned address: the last symbol precedes it.
+  const target = slot * 8;
+  let best: ListedSymbol;
+  if (target < 0) best = symbols[symbols.length - 1]!;
+  else {
+    let lo = 0;
+    let hi = symbols.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (symbols[mid]!.offset <= target) lo = mid; else hi = mid - 1;
+    }
+    best = symbols[lo]!;
+  }
+  const delta = target - best.offset;
+  if (delta === 0) return best.name;
+  return `${best.name}+0x${(delta < 0 ? BigInt.asUintN(64, BigInt(delta)) : delta).toString(16)}`;
 }
 
 /** List one section's instructions. */
@@ -150,9 +157,14 @@ export function codeSections(elf: ElfFile, only?: string): ElfSection[] {
 }
 
 /** Text written as bytes into a growing buffer: a long listing without millions of string ropes. */
-class TextSink {
-  buf = new Uint8Array(1 << 16);
+class TextSink implements TextOut {
+  buf: Uint8Array;
   len = 0;
+
+  /** `capacity`: the expected size, so that a long listing is not copied as it grows. */
+  constructor(capacity = 1 << 16) {
+    this.buf = new Uint8Array(capacity);
+  }
   private static readonly encoder = new TextEncoder();
 
   private room(n: number): void {
@@ -164,7 +176,7 @@ class TextSink {
     this.buf = next;
   }
 
-  text(s: string): void {
+  str(s: string): void {
     const n = s.length;
     this.room(n * 3);
     const b = this.buf;
@@ -175,6 +187,15 @@ class TextSink {
       b[p++] = c;
     }
     this.len = p;
+  }
+
+  /** A safe integer in decimal, digits written straight into the buffer. */
+  int(n: number): void {
+    this.room(24);
+    const b = this.buf;
+    let p = this.len;
+    if (n < 0) { b[p++] = 45; n = -n; }
+    this.len = digits(b, p, n, 0);
   }
 
   private utf8(s: string): void {
@@ -192,11 +213,11 @@ class TextSink {
   /** Slot index right-aligned in 8 columns, then `:\t`. */
   index(n: number): void {
     this.room(24);
-    const s = String(n);
-    for (let i = s.length; i < 8; i++) this.buf[this.len++] = 32;
-    this.text(s);
-    this.buf[this.len++] = 58;
-    this.buf[this.len++] = 9;
+    const b = this.buf;
+    const p = digits(b, this.len, n, 8);
+    b[p] = 58;
+    b[p + 1] = 9;
+    this.len = p + 2;
   }
 
   /** `b7 01 00 ...` */
@@ -222,6 +243,20 @@ class TextSink {
   }
 }
 
+/**
+ * Write non-negative integer `n` in decimal at `p`, right-aligned in `width` columns (spaces
+ * before it); returns the end. (n - n % 10) / 10 stays an exact small integer, where
+ * Math.floor(n / 10) would make a fraction first.
+ */
+function digits(b: Uint8Array, p: number, n: number, width: number): number {
+  let count = 1;
+  for (let v = n; v >= 10; v = (v - (v % 10)) / 10) count++;
+  for (let i = count; i < width; i++) b[p++] = 32;
+  const end = p + count;
+  for (let q = end - 1, v = n; q >= p; q--, v = (v - (v % 10)) / 10) b[q] = 48 + (v % 10);
+  return end;
+}
+
 const HEX_CODES = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 /** llvm-objdump -d (and with `relocations`, -d -r) text for an object. */
@@ -237,11 +272,13 @@ export function disassembleElfBytes(elf: ElfFile, opts: DisassembleOptions = {})
 function listing(elf: ElfFile, opts: DisassembleOptions): TextSink {
   // Streams straight into bytes: one mutable instruction and one options object per section,
   // so that a large listing allocates little beyond each instruction's text.
-  const out = new TextSink();
-  out.text(`\n${opts.fileName ?? 'a.o'}:\tfile format elf64-bpf\n`);
+  // About 60 bytes a line: one allocation for the whole listing.
+  const slots = codeSections(elf, opts.section).reduce((n, sec) => n + (sec.data.length >>> 3), 0);
+  const out = new TextSink(Math.max(1 << 16, slots * 64));
+  out.str(`\n${opts.fileName ?? 'a.o'}:\tfile format elf64-bpf\n`);
   const be = elf.bigEndian;
   for (const sec of codeSections(elf, opts.section)) {
-    out.text(`\nDisassembly of section ${sec.name}:\n`);
+    out.str(`\nDisassembly of section ${sec.name}:\n`);
     const symbols = blockSymbols(elf, sec);
     const fopts: { pc: number; symbolize: (slot: number) => string; alu32?: boolean } = { pc: 0, symbolize: symbolizer(symbols) };
     if (opts.alu32 === true) fopts.alu32 = true;
@@ -254,7 +291,7 @@ function listing(elf: ElfFile, opts: DisassembleOptions): TextSink {
     for (let p = 0; p + 8 <= b.length;) {
       while (next < symbols.length && symbols[next]!.offset <= p) {
         const sym = symbols[next++]!;
-        out.text(`\n${addr16(sym.offset)} <${sym.name}>:\n`);
+        out.str(`\n${addr16(sym.offset)} <${sym.name}>:\n`);
       }
       const regs = b[p + 1]!;
       insn.code = b[p]!;
@@ -277,18 +314,18 @@ function listing(elf: ElfFile, opts: DisassembleOptions): TextSink {
       fopts.pc = p >>> 3;
       if (notes !== undefined) {
         const note = notes.get(p);
-        if (note !== undefined) out.text(`${note}\n`);
+        if (note !== undefined) out.str(`${note}\n`);
       }
       out.index(p >>> 3);
       out.hex(b, p, p + len);
       out.byte(9);
-      out.text(formatInstruction(insn, fopts));
+      writeInstruction(out, insn, fopts);
       out.byte(10);
       if (ri < relocs.length) {
         while (ri < relocs.length && relocs[ri]!.offset < p) ri++;
         while (ri < relocs.length && relocs[ri]!.offset < p + len) {
           const r = relocs[ri++]!;
-          out.text(`\t\t${addr16(r.offset)}:  ${RELOC_NAMES[r.type] ?? `R_BPF_${r.type}`}\t${r.symbol}\n`);
+          out.str(`\t\t${addr16(r.offset)}:  ${RELOC_NAMES[r.type] ?? `R_BPF_${r.type}`}\t${r.symbol}\n`);
         }
       }
       p += len;

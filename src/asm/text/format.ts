@@ -41,143 +41,286 @@ const ATOMIC_LOCK_OP: Readonly<Record<number, string>> = {
 
 export const UNKNOWN_TEXT = '<unknown>';
 
-/** `(r1 + 8)` / `(r1 - 8)` without the parentheses. */
-function addr(reg: number, off: number): string {
-  return off < 0 ? `r${reg} - ${-off}` : `r${reg} + ${off}`;
+// Memory-operand openings per size, made once (a template per instruction would build a string
+// each time): ' = *(u32 *)(', '*(u32 *)(', ' = *(s16 *)('.
+const sizeTable = (f: (bits: string) => string): Readonly<Record<number, string>> =>
+  Object.fromEntries(Object.entries(SIZE_NAME).map(([k, bits]) => [k, f(bits)]));
+const LOAD_U = sizeTable((b) => ` = *(u${b} *)(`);
+const LOAD_S = sizeTable((b) => ` = *(s${b} *)(`);
+const STORE_U = sizeTable((b) => `*(u${b} *)(`);
+
+/**
+ * Where instruction text goes. The listing writes straight into its byte buffer (a 200,000-line
+ * listing then makes no string per line); formatInstruction collects a string.
+ */
+export interface TextOut {
+  /** Append text. */
+  str(s: string): void;
+  /** Append an integer in decimal (a safe integer: s32, u32 or a slot count). */
+  int(n: number): void;
 }
 
-function jumpOffset(off: number): string {
-  return off < 0 ? `${off}` : `+${off}`;
-}
-
-function target(off: number, opts: FormatOptions | undefined): string {
-  const base = jumpOffset(off);
-  if (opts?.symbolize === undefined || opts.pc === undefined) return base;
-  const name = opts.symbolize(opts.pc + 1 + off);
-  return name === undefined ? base : `${base} <${name}>`;
+/** A TextOut that builds a string. */
+class StringOut implements TextOut {
+  s = '';
+  str(s: string): void { this.s += s; }
+  int(n: number): void { this.s += n; }
 }
 
 /** Text of one instruction; `<unknown>` for an opcode no BPF tool defines. */
 export function formatInstruction(insn: Instruction, opts?: FormatOptions): string {
+  const out = new StringOut();
+  writeInstruction(out, insn, opts);
+  return out.s;
+}
+
+/** `r1 + 8` / `r1 - 8` (the inside of a memory operand's parentheses). */
+function addr(out: TextOut, reg: number, off: number): void {
+  out.str('r');
+  out.int(reg);
+  out.str(off < 0 ? ' - ' : ' + ');
+  out.int(off < 0 ? -off : off);
+}
+
+/** `rN` or `wN`. */
+function reg(out: TextOut, w: boolean, n: number): void {
+  out.str(w ? 'w' : 'r');
+  out.int(n);
+}
+
+/** A jump offset (`+3`, `-2`) and, with a symbolizer, ` <target>`. */
+function target(out: TextOut, off: number, opts: FormatOptions | undefined): void {
+  if (off >= 0) out.str('+');
+  out.int(off);
+  if (opts?.symbolize === undefined || opts.pc === undefined) return;
+  const name = opts.symbolize(opts.pc + 1 + off);
+  if (name === undefined) return;
+  out.str(' <');
+  out.str(name);
+  out.str('>');
+}
+
+/** The text of one instruction, written to `out`. */
+export function writeInstruction(out: TextOut, insn: Instruction, opts?: FormatOptions): void {
   const { code, dst, src, off, imm } = insn;
   const cls = classOf(code);
   switch (cls) {
     case Class.ALU:
     case Class.ALU64:
-      return formatAlu(insn, cls === Class.ALU64);
+      writeAlu(out, insn, cls === Class.ALU64);
+      return;
     case Class.JMP:
     case Class.JMP32:
-      return formatJmp(insn, cls === Class.JMP32, opts);
+      writeJmp(out, insn, cls === Class.JMP32, opts);
+      return;
     case Class.LD: {
       if (code === LD_IMM64) {
         if (src === 0) {
-          const v = BigInt.asIntN(64, (BigInt((insn.imm2 ?? 0) >>> 0) << 32n) | BigInt(imm >>> 0));
-          return `r${dst} = ${v} ll`;
+          const hi = insn.imm2 ?? 0;
+          reg(out, false, dst);
+          out.str(' = ');
+          // The 64-bit value: a Number when it is a zero- or sign-extended 32-bit one.
+          if (hi === 0) out.int(imm >>> 0);
+          else if (hi === -1 && imm < 0) out.int(imm);
+          else out.str(String(BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(imm >>> 0))));
+          out.str(' ll');
+          return;
         }
         // llvm-objdump-14 prints the pseudo form with a tab and without the high word.
         const hi = insn.imm2 ?? 0;
-        return `ld_pseudo\tr${dst}, ${src}, ${imm >>> 0}${hi !== 0 ? `, ${hi >>> 0}` : ''}`;
+        out.str('ld_pseudo\tr');
+        out.int(dst);
+        out.str(', ');
+        out.int(src);
+        out.str(', ');
+        out.int(imm >>> 0);
+        if (hi !== 0) { out.str(', '); out.int(hi >>> 0); }
+        return;
       }
       const mode = modeOf(code);
       const size = sizeOf(code);
-      if ((mode !== Mode.ABS && mode !== Mode.IND) || size === Size.DW) return UNKNOWN_TEXT;
-      const w = SIZE_NAME[size];
-      if (mode === Mode.ABS) return `r0 = *(u${w} *)skb[${imm}]`;
-      // LD_IND reads at src + imm; llvm-objdump-14 drops a non-zero imm, we print it.
-      return imm === 0 ? `r0 = *(u${w} *)skb[r${src}]` : `r0 = *(u${w} *)skb[r${src} ${imm < 0 ? '-' : '+'} ${Math.abs(imm)}]`;
+      if ((mode !== Mode.ABS && mode !== Mode.IND) || size === Size.DW) { out.str(UNKNOWN_TEXT); return; }
+      out.str(`r0 = *(u${SIZE_NAME[size]} *)skb[`);
+      if (mode === Mode.ABS) out.int(imm);
+      else {
+        // LD_IND reads at src + imm; llvm-objdump-14 drops a non-zero imm, we print it.
+        reg(out, false, src);
+        if (imm !== 0) { out.str(imm < 0 ? ' - ' : ' + '); out.int(Math.abs(imm)); }
+      }
+      out.str(']');
+      return;
     }
     case Class.LDX: {
       const mode = modeOf(code);
       const size = sizeOf(code);
       if (mode === Mode.MEM) {
-        const reg = opts?.alu32 === true && size !== Size.DW ? 'w' : 'r';
-        return `${reg}${dst} = *(u${SIZE_NAME[size]} *)(${addr(src, off)})`;
+        reg(out, opts?.alu32 === true && size !== Size.DW, dst);
+        out.str(LOAD_U[size]!);
+      } else if (mode === Mode.MEMSX && size !== Size.DW) {
+        reg(out, false, dst);
+        out.str(LOAD_S[size]!);
+      } else {
+        out.str(UNKNOWN_TEXT);
+        return;
       }
-      if (mode === Mode.MEMSX && size !== Size.DW) return `r${dst} = *(s${SIZE_NAME[size]} *)(${addr(src, off)})`;
-      return UNKNOWN_TEXT;
+      addr(out, src, off);
+      out.str(')');
+      return;
     }
     case Class.ST:
-      if (modeOf(code) !== Mode.MEM) return UNKNOWN_TEXT;
-      return `*(u${SIZE_NAME[sizeOf(code)]} *)(${addr(dst, off)}) = ${imm}`;
+      if (modeOf(code) !== Mode.MEM) { out.str(UNKNOWN_TEXT); return; }
+      out.str(STORE_U[sizeOf(code)]!);
+      addr(out, dst, off);
+      out.str(') = ');
+      out.int(imm);
+      return;
     default: { // STX
       const mode = modeOf(code);
       const size = sizeOf(code);
-      const narrow = size !== Size.DW;
       if (mode === Mode.MEM) {
-        const reg = opts?.alu32 === true && narrow ? 'w' : 'r';
-        return `*(u${SIZE_NAME[size]} *)(${addr(dst, off)}) = ${reg}${src}`;
+        out.str(STORE_U[size]!);
+        addr(out, dst, off);
+        out.str(') = ');
+        reg(out, opts?.alu32 === true && size !== Size.DW, src);
+        return;
       }
-      if (mode !== Mode.ATOMIC) return UNKNOWN_TEXT;
-      return formatAtomic(insn, size, opts);
+      if (mode !== Mode.ATOMIC) { out.str(UNKNOWN_TEXT); return; }
+      writeAtomic(out, insn, size, opts);
     }
   }
 }
 
-function formatAtomic(insn: Instruction, size: number, opts: FormatOptions | undefined): string {
+function writeAtomic(out: TextOut, insn: Instruction, size: number, opts: FormatOptions | undefined): void {
   const { dst, src, off, imm } = insn;
   const bits = SIZE_NAME[size]!;
   const narrow = size !== Size.DW;
-  if (imm === AtomicOp.LOAD_ACQ) return `${narrow ? 'w' : 'r'}${dst} = load_acquire((u${bits} *)(${addr(src, off)}))`;
-  if (imm === AtomicOp.STORE_REL) return `store_release((u${bits} *)(${addr(dst, off)}), ${narrow ? 'w' : 'r'}${src})`;
-  if (size !== Size.W && size !== Size.DW) return UNKNOWN_TEXT;
+  if (imm === AtomicOp.LOAD_ACQ) {
+    reg(out, narrow, dst);
+    out.str(` = load_acquire((u${bits} *)(`);
+    addr(out, src, off);
+    out.str('))');
+    return;
+  }
+  if (imm === AtomicOp.STORE_REL) {
+    out.str(`store_release((u${bits} *)(`);
+    addr(out, dst, off);
+    out.str('), ');
+    reg(out, narrow, src);
+    out.str(')');
+    return;
+  }
+  if (size !== Size.W && size !== Size.DW) { out.str(UNKNOWN_TEXT); return; }
   const is32 = size === Size.W;
-  const r = is32 ? 'w' : 'r';
   const lock = ATOMIC_LOCK_OP[imm];
   if (lock !== undefined) {
     // llvm-objdump-14 prints a 32-bit lock add with r without --mattr=+alu32, and cannot print
     // the 32-bit or/and/xor at all: those get the w form that llvm-mc-14 reads.
-    const reg = is32 && imm === AtomicOp.ADD && opts?.alu32 !== true ? 'r' : r;
-    return `lock *(u${bits} *)(${addr(dst, off)}) ${lock} ${reg}${src}`;
+    out.str('lock ');
+    out.str(STORE_U[size]!);
+    addr(out, dst, off);
+    out.str(`) ${lock} `);
+    reg(out, is32 && !(imm === AtomicOp.ADD && opts?.alu32 !== true), src);
+    return;
   }
-  if (imm === AtomicOp.XCHG) return `${r}${src} = xchg${is32 ? '32_32' : '_64'}(${addr(dst, off)}, ${r}${src})`;
-  if (imm === AtomicOp.CMPXCHG) return `${r}0 = cmpxchg${is32 ? '32_32' : '_64'}(${addr(dst, off)}, ${r}0, ${r}${src})`;
-  if ((imm & AtomicOp.FETCH) !== 0) {
-    const name = ATOMIC_RMW[imm & ~AtomicOp.FETCH];
-    if (name !== undefined) return `${r}${src} = atomic_fetch_${name}((u${bits} *)(${addr(dst, off)}), ${r}${src})`;
+  if (imm === AtomicOp.XCHG || imm === AtomicOp.CMPXCHG) {
+    const xchg = imm === AtomicOp.XCHG;
+    reg(out, is32, xchg ? src : 0);
+    out.str(xchg ? ' = xchg' : ' = cmpxchg');
+    out.str(is32 ? '32_32(' : '_64(');
+    addr(out, dst, off);
+    out.str(', ');
+    reg(out, is32, xchg ? src : 0);
+    if (!xchg) { out.str(', '); reg(out, is32, src); }
+    out.str(')');
+    return;
   }
-  return UNKNOWN_TEXT;
+  const name = (imm & AtomicOp.FETCH) !== 0 ? ATOMIC_RMW[imm & ~AtomicOp.FETCH] : undefined;
+  if (name === undefined) { out.str(UNKNOWN_TEXT); return; }
+  reg(out, is32, src);
+  out.str(` = atomic_fetch_${name}((u${bits} *)(`);
+  addr(out, dst, off);
+  out.str('), ');
+  reg(out, is32, src);
+  out.str(')');
 }
 
-function formatAlu(insn: Instruction, is64: boolean): string {
+function writeAlu(out: TextOut, insn: Instruction, is64: boolean): void {
   const { code, dst, src, off, imm } = insn;
   const op = opOf(code);
   const x = sourceOf(code) === Source.X;
-  const r = is64 ? 'r' : 'w';
+  const w = !is64;
   if (op === AluOp.END) {
-    if (is64) return x ? UNKNOWN_TEXT : `r${dst} = bswap${imm} r${dst}`;
-    return `r${dst} = ${x ? 'be' : 'le'}${imm} r${dst}`;
+    if (is64 && x) { out.str(UNKNOWN_TEXT); return; }
+    reg(out, false, dst);
+    out.str(is64 ? ' = bswap' : x ? ' = be' : ' = le');
+    out.int(imm);
+    out.str(' ');
+    reg(out, false, dst);
+    return;
   }
-  if (op === AluOp.NEG) return `${r}${dst} = -${r}${dst}`;
+  if (op === AluOp.NEG) {
+    reg(out, w, dst);
+    out.str(' = -');
+    reg(out, w, dst);
+    return;
+  }
   const opText = ALU_OPS[op >> 4];
-  if (opText === undefined) return UNKNOWN_TEXT;
+  if (opText === undefined) { out.str(UNKNOWN_TEXT); return; }
   if (op === AluOp.MOV && x && off !== 0) {
-    if (off === 1 && is64) return `r${dst} = addr_space_cast(r${src}, ${imm >>> 16}, ${imm & 0xffff})`;
-    return `${r}${dst} = (s${off})${r}${src}`;
+    if (off === 1 && is64) {
+      out.str(`r${dst} = addr_space_cast(r${src}, ${imm >>> 16}, ${imm & 0xffff})`);
+      return;
+    }
+    reg(out, w, dst);
+    out.str(' = (s');
+    out.int(off);
+    out.str(')');
+    reg(out, w, src);
+    return;
   }
-  const signed = off === 1 && (op === AluOp.DIV || op === AluOp.MOD);
-  const text = signed ? `s${opText}` : opText;
-  return x ? `${r}${dst} ${text} ${r}${src}` : `${r}${dst} ${text} ${imm}`;
+  reg(out, w, dst);
+  out.str(off === 1 && (op === AluOp.DIV || op === AluOp.MOD) ? ' s' : ' ');
+  out.str(opText);
+  out.str(' ');
+  if (x) reg(out, w, src);
+  else out.int(imm);
 }
 
-function formatJmp(insn: Instruction, is32: boolean, opts: FormatOptions | undefined): string {
+function writeJmp(out: TextOut, insn: Instruction, is32: boolean, opts: FormatOptions | undefined): void {
   const { code, dst, src, off, imm } = insn;
   const op = opOf(code);
   const x = sourceOf(code) === Source.X;
   if (op === JmpOp.JA) {
-    if (x) return UNKNOWN_TEXT;
-    return is32 ? `gotol ${target(imm, opts)}` : `goto ${target(off, opts)}`;
+    if (x) { out.str(UNKNOWN_TEXT); return; }
+    out.str(is32 ? 'gotol ' : 'goto ');
+    target(out, is32 ? imm : off, opts);
+    return;
   }
   if (!is32) {
     if (op === JmpOp.CALL) {
-      if (!x) return `call ${imm}`;
+      if (!x) { out.str('call '); out.int(imm); return; }
       // LLVM <= 18 put the register in imm, LLVM >= 19 (and GCC, the kernel) in dst.
-      return `callx r${imm !== 0 && dst === 0 ? imm : dst}`;
+      out.str('callx ');
+      reg(out, false, imm !== 0 && dst === 0 ? imm : dst);
+      return;
     }
-    if (op === JmpOp.EXIT) return x ? UNKNOWN_TEXT : 'exit';
-    if (op === JmpOp.JCOND) return x ? UNKNOWN_TEXT : `may_goto ${target(off, opts)}`;
+    if (op === JmpOp.EXIT) { out.str(x ? UNKNOWN_TEXT : 'exit'); return; }
+    if (op === JmpOp.JCOND) {
+      if (x) { out.str(UNKNOWN_TEXT); return; }
+      out.str('may_goto ');
+      target(out, off, opts);
+      return;
+    }
   }
   const cmp = JMP_OPS[op >> 4];
-  if (cmp === undefined) return UNKNOWN_TEXT;
-  const r = is32 ? 'w' : 'r';
-  return `if ${r}${dst} ${cmp} ${x ? `${r}${src}` : imm} goto ${target(off, opts)}`;
+  if (cmp === undefined) { out.str(UNKNOWN_TEXT); return; }
+  out.str('if ');
+  reg(out, is32, dst);
+  out.str(' ');
+  out.str(cmp);
+  out.str(' ');
+  if (x) reg(out, is32, src);
+  else out.int(imm);
+  out.str(' goto ');
+  target(out, off, opts);
 }
