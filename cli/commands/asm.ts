@@ -1,7 +1,8 @@
 // bpf-ts asm IN.s -o OUT.o: LLVM-syntax BPF assembly to an ELF relocatable object.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { printJson } from '../output.js';
+import { readSourceText } from '../read-source.js';
 
 interface AsmOptions {
   output: string;
@@ -21,7 +22,7 @@ export function registerAsm(program: Command): void {
       // Loaded on use, so that other commands do not pay for the assembler at start-up.
       const { assemble } = await import('../../src/asm/text/index.js');
       const { writeElf } = await import('../../src/elf/write-elf.js');
-      const source = readFileSync(input === '-' ? 0 : input, 'utf8');
+      const source = readSourceText(input);
       const { elf, statements } = assemble(source, { file: input === '-' ? '<stdin>' : input, bigEndian: opts.bigEndian === true });
       const bytes = writeElf(elf);
       writeFileSync(opts.output, bytes);

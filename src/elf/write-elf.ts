@@ -73,7 +73,10 @@ export function writeElf(file: ElfFile): Uint8Array {
     byName.set(s.name, s);
   }
   const relocsBySection = new Map<string, ElfRelocation[]>();
-  for (const r of file.relocations) {
+  // Indexed loops over relocations: a large object has tens of thousands, and a cold for-of
+  // allocates an iterator result per element.
+  for (let i = 0; i < file.relocations.length; i++) {
+    const r = file.relocations[i]!;
     if (!byName.has(r.section)) throw new ElfError(`relocation in unknown section ${r.section}`);
     let list = relocsBySection.get(r.section);
     if (!list) relocsBySection.set(r.section, (list = []));
@@ -144,7 +147,8 @@ export function writeElf(file: ElfFile): Uint8Array {
     if (sectionSymbolFor.has(s.name)) continue;
     if (relocsBySection.size && file.relocations.some((r) => r.sectionSymbol && r.symbol === s.name)) needSectionSymbol.push(s.name);
   }
-  for (const r of file.relocations) {
+  for (let i = 0; i < file.relocations.length; i++) {
+    const r = file.relocations[i]!;
     if (r.sectionSymbol && !sectionIndex.has(r.symbol)) throw new ElfError(`relocation against the section symbol of unknown section ${r.symbol}`);
   }
 

@@ -81,4 +81,24 @@ describe('bpf-ts asm / disasm', { timeout: 240_000 }, () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no section named nope');
   });
+  it('asm reads UTF-8 source (strings and a quoted symbol name) the way llvm-mc-14 does', (ctx) => {
+    const mc = needOracle(ctx, 'llvm-mc-14');
+    const source = [
+      '\t.text',
+      '\t.globl f',
+      'f:',
+      '\tr0 = 0',
+      '\texit',
+      '\t.section .rodata,"a",@progbits',
+      '"ünïcode_sym":',
+      '\t.ascii "héllo wörld ✓"',
+      '\t.asciz "日本"',
+      '',
+    ].join('\n');
+    const want = llvmMc(mc, scratch, 'utf8', source);
+    const out = scratch.path('utf8.ours.o');
+    const r = runBpfTs(['asm', scratch.path('utf8.s'), '-o', out]);
+    expect(r.stderr).toBe('');
+    expect(Buffer.from(readFileSync(out)).equals(Buffer.from(want))).toBe(true);
+  });
 });

@@ -113,7 +113,8 @@ export function buildElfFile(asm: Assembler): ElfFile {
   const relocSyms = new Set<Sym>();
   // A name that is never defined but names a section means that section's start (LLVM's rule,
   // used by DWARF: `.long .debug_abbrev`).
-  for (const s of asm.symList) {
+  for (let si = 0; si < asm.symList.length; si++) {
+    const s = asm.symList[si]!;
     if (s.defined || s.equ !== undefined || s.bindingSet) continue;
     const sec = asm.sections.get(s.name);
     if (sec === undefined) continue;
@@ -146,7 +147,8 @@ export function buildElfFile(asm: Assembler): ElfFile {
       locals.push({ order: sec.order, sym: { name: sec.name, section: sec.name, value: 0, size: 0, kind: 'section', binding: 'local' } });
     }
   }
-  for (const s of asm.symList) {
+  for (let si = 0; si < asm.symList.length; si++) {
+    const s = asm.symList[si]!;
     if (s.order < 0 || s.sectionAlias === true) continue;
     if (s.temp && !relocSyms.has(s)) continue;
     if (s.temp && !s.defined && s.equ === undefined) {
@@ -198,9 +200,22 @@ export function buildElfFile(asm: Assembler): ElfFile {
   return { bigEndian: asm.be, sections, symbols, relocations };
 }
 
+/** Record a relocation against `symbol`, or else against `section`'s section symbol. */
+function addReloc(out: ElfRelocation[], relocSyms: Set<Sym>, sec: SectionState, offset: number, type: number,
+  symbol: Sym | undefined, section: SectionState | undefined): void {
+  if (symbol !== undefined) {
+    relocSyms.add(symbol);
+    out.push({ section: sec.name, offset, symbol: symbol.name, type });
+  } else {
+    section!.usedInReloc = true;
+    out.push({ section: sec.name, offset, symbol: section!.name, sectionSymbol: true, type });
+  }
+}
+
 /** Symbol sizes from their `.size` expressions. */
 function resolveSizes(asm: Assembler): void {
-  for (const s of asm.symList) {
+  for (let si = 0; si < asm.symList.length; si++) {
+    const s = asm.symList[si]!;
     if (s.sizeExpr === undefined) continue;
     const line = s.sizeLine ?? s.line;
     const col = s.sizeColumn ?? s.column;
@@ -229,16 +244,14 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
     const slots = delta / 8;
     if (delta % 8 === 0 && slots >= -0x8000 && slots <= 0x7fff) { writeOff(asm, sec, f.offset, slots); return; }
   }
+  if (f.kind === FixupKind.Ld64 && s0 !== undefined && f.sub === undefined && s0.equ === undefined && !isLocal(s0)) {
+    // The common case: `r1 = map ll` with a global or undefined symbol. The relocation names
+    // the symbol and the addend stays in imm (what relocTarget gives, without its objects).
+    writeImm(asm, sec, f.offset, f.k | 0);
+    addReloc(out, relocSyms, sec, f.offset, RelocType.R_BPF_64_64, s0, undefined);
+    return;
+  }
   const r = resolveExpr(asm, f, f.line, f.column);
-  const reloc = (type: number, t: RelocTarget): void => {
-    if (t.symbol !== undefined) {
-      relocSyms.add(t.symbol);
-      out.push({ section: sec.name, offset: f.offset, symbol: t.symbol.name, type });
-    } else {
-      t.section!.usedInReloc = true;
-      out.push({ section: sec.name, offset: f.offset, symbol: t.section!.name, sectionSymbol: true, type });
-    }
-  };
   switch (f.kind) {
     case FixupKind.Jump16:
     case FixupKind.Jump32: {
@@ -274,7 +287,7 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
       const t = relocTarget(r, f);
       const imm = Math.floor((t.addend - 8) / 8);
       writeImm(asm, sec, f.offset, imm);
-      reloc(RelocType.R_BPF_64_32, t);
+      addReloc(out, relocSyms, sec, f.offset, RelocType.R_BPF_64_32, t.symbol, t.section);
       return;
     }
     case FixupKind.Ld64: {
@@ -285,7 +298,7 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
       }
       const t = relocTarget(r, f);
       writeImm(asm, sec, f.offset, t.addend | 0);
-      reloc(RelocType.R_BPF_64_64, t);
+      addReloc(out, relocSyms, sec, f.offset, RelocType.R_BPF_64_64, t.symbol, t.section);
       return;
     }
     default: { // Data
@@ -299,7 +312,7 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
       if (f.size !== 4 && f.size !== 8) throw fail(asm, `a ${f.size}-byte value cannot hold a symbol address`, f.line, f.column);
       const t = relocTarget(r, f);
       writeNumber(asm, sec, f.offset, f.size, f.size === 4 ? t.addend >>> 0 : t.addend);
-      reloc(f.size === 8 ? RelocType.R_BPF_64_ABS64 : data32Type(r), t);
+      addReloc(out, relocSyms, sec, f.offset, f.size === 8 ? RelocType.R_BPF_64_ABS64 : data32Type(r), t.symbol, t.section);
     }
   }
 }
