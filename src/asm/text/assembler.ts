@@ -10,7 +10,7 @@ import { runDirective } from './directives.js';
 import {
   CH_AMP, CH_BANG, CH_CARET, CH_COLON, CH_COMMA, CH_DOT, CH_EQ, CH_GT, CH_LBRACKET, CH_LPAREN, CH_LT,
   CH_MINUS, CH_PERCENT, CH_PIPE, CH_PLUS, CH_RBRACKET, CH_RPAREN, CH_SLASH, CH_STAR, CH_s,
-  Scanner, isDigit, isIdentStart,
+  Scanner, isDigit, isIdentPart, isIdentStart,
 } from './lexer.js';
 import { type Expr, type SectionState, type Sym, FixupKind, type FixupKindValue, newExpr, newSection, newSym, reserve } from './object.js';
 import { SectionFlag, SectionType } from '../../elf/elf-file.js';
@@ -49,10 +49,29 @@ function keywordAt(src: string, start: number, end: number): number {
   if (src.startsWith('lock', start)) return KW_LOCK;
   return KW_NONE;
 }
+/**
+ * The memory type spelled at `p` (u8, u16, u32, u64, s8, s16, s32, followed by a character
+ * that cannot continue a name): its Size, or -1. Read in place, without making a string.
+ */
+function memSizeAt(src: string, p: number): number {
+  const c0 = src.charCodeAt(p);
+  if (c0 !== 117 /* u */ && c0 !== CH_s) return -1;
+  const a = src.charCodeAt(p + 1);
+  const b = src.charCodeAt(p + 2);
+  let size: number;
+  let len: number;
+  if (a === 56 /* 8 */) { size = Size.B; len = 2; }
+  else if (a === 49 /* 1 */ && b === 54 /* 6 */) { size = Size.H; len = 3; }
+  else if (a === 51 /* 3 */ && b === 50 /* 2 */) { size = Size.W; len = 3; }
+  else if (a === 54 /* 6 */ && b === 52 /* 4 */ && c0 !== CH_s) { size = Size.DW; len = 3; }
+  else return -1;
+  const next = src.charCodeAt(p + len);
+  return next === next && isIdentPart(next) ? -1 : size; // NaN (end of input) ends the name too
+}
+
 const S16_MIN = -0x8000, S16_MAX = 0x7fff;
 const S32_MIN = -0x80000000, S32_MAX = 0x7fffffff, U32_MAX = 0xffffffff;
 
-const MEM_SIZES: Readonly<Record<string, number>> = { u8: Size.B, u16: Size.H, u32: Size.W, u64: Size.DW, s8: Size.B, s16: Size.H, s32: Size.W };
 const FETCH_OPS: Readonly<Record<string, number>> = {
   atomic_fetch_add: AtomicOp.ADD, atomic_fetch_or: AtomicOp.OR, atomic_fetch_and: AtomicOp.AND, atomic_fetch_xor: AtomicOp.XOR,
 };
@@ -366,15 +385,18 @@ export class Assembler {
   memType(allowSigned: boolean, openSeen = false): number {
     const sc = this.sc;
     if (!openSeen) sc.expect(CH_LPAREN);
+    sc.skipSpace();
     const pos = sc.pos;
-    const t = sc.readIdent();
-    const size = t === undefined ? undefined : MEM_SIZES[t];
-    if (size === undefined || (!allowSigned && t!.charCodeAt(0) === CH_s)) {
+    const size = memSizeAt(sc.src, pos);
+    const signed = sc.src.charCodeAt(pos) === CH_s;
+    if (size < 0 || (!allowSigned && signed)) {
+      const t = sc.readIdent();
       throw sc.error(`expected a memory type (${allowSigned ? 'u8..u64, s8..s32' : 'u8..u64'}) but found '${t ?? sc.describeHere()}'`, pos);
     }
+    sc.pos = pos + (size === Size.B ? 2 : 3);
     sc.expect(CH_STAR);
     sc.expect(CH_RPAREN);
-    return t!.charCodeAt(0) === CH_s ? size | 0x80 : size;
+    return signed ? size | 0x80 : size;
   }
 
   /** `(rB + off)` / `(rB - off)`; with `bare`, without parentheses (xchg/cmpxchg operands). */
