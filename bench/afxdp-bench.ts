@@ -14,6 +14,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildFrameSender } from '../test/afxdp/topology.js';
 import { sh, waitQuiet } from './support/machine.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -125,10 +126,12 @@ function topoDown(): void {
 async function main(): Promise<void> {
   const ref = join(work, 'afxdp');
   cpSync(fileURLToPath(new URL('../../shared/bench/afxdp', import.meta.url)), ref, { recursive: true });
-  gen = join(work, 'xdp_gen');
   xskRx = join(work, 'xsk_rx');
-  sh('gcc', ['-O2', '-o', gen, join(ref, 'src/xdp_gen.c'), '-lbpf']);
   sh('gcc', ['-O2', '-o', xskRx, join(ref, 'src/xsk_rx.c'), '-lxdp', '-lbpf']);
+  const sender = buildFrameSender();
+  if (sender.path === undefined) throw new Error(`could not build ${sender.name} with gcc`);
+  gen = sender.path;
+  const genName = sender.reason === undefined ? 'xdp_gen (live-frames test runs)' : `afpkt_send (AF_PACKET; ${sender.reason})`;
 
   topoDown();
   sh('ip', ['netns', 'add', NS]);
@@ -142,13 +145,6 @@ async function main(): Promise<void> {
   sh('ip', ['-n', NS, 'link', 'set', 'dev', 'lo', 'up']);
   sh('ip', ['-n', NS, 'link', 'set', 'dev', GEN_IF, 'up']);
 
-  const probe = spawnSync('ip', ['netns', 'exec', NS, gen, '-i', GEN_IF, '-n', '1', '-m', RX_MAC, '-M', GEN_MAC], { encoding: 'utf8', timeout: 10_000 });
-  let genName = 'xdp_gen (live-frames test runs)';
-  if (probe.status !== 0) {
-    genName = `afpkt_send (AF_PACKET; xdp_gen failed here: ${(probe.stderr ?? '').trim().split('\n').pop()})`;
-    gen = join(work, 'afpkt_send');
-    sh('gcc', ['-O2', '-o', gen, join(ref, 'src/afpkt_send.c')]);
-  }
   console.log(`AF_XDP RX, copy mode, native XDP, veth, ${N} frames of 64 bytes per run, ${RUNS} runs per case; generator ${genName} on CPU ${GEN_CPU}, receiver on CPU ${RX_CPU}`);
   const c: Run[] = [];
   const busy: Run[] = [];

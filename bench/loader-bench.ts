@@ -4,8 +4,9 @@
 //   BPF_PROG_TEST_RUN per-call wall time, load + attach + detach of a 2-insn XDP program.
 // Usage: npx tsx bench/loader-bench.ts [-n OPS]   (root; creates and removes a veth pair)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { BpfMap, Link, Program } from '../src/loader/index.js';
+import { expediteRcu, rcuExpedited } from '../test/support/rcu.js';
 import { ifNameToIndex, NativeBuffer, XdpFlags } from '../src/sys/index.js';
 
 const SRC = new URL('../../shared/bench/afxdp/src/', import.meta.url).pathname;
@@ -148,25 +149,6 @@ function oursLoadAttach(ifname: string, runs: number): number {
   return median(times);
 }
 
-const RCU_KNOB = '/sys/kernel/rcu_expedited';
-
-function readRcuExpedited(): string | undefined {
-  try {
-    return readFileSync(RCU_KNOB, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-function writeRcuExpedited(v: string): boolean {
-  try {
-    writeFileSync(RCU_KNOB, v);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function main(): void {
   if (process.getuid?.() !== 0) throw new Error('run as root');
   console.log(`loader-bench: n=${N}`);
@@ -221,13 +203,14 @@ function main(): void {
       }
       console.log(`${label.padEnd(34)} bpf-ts ${(oL / 1e6).toFixed(3)} ms   C ${(cL / 1e6).toFixed(3)} ms   ratio ${(oL / cL).toFixed(2)}x C's time  [within 1.10x]`);
     };
-    const rcu = readRcuExpedited();
-    measure(`load+attach+detach (link, skb)${rcu === '1' ? ', expedited RCU' : ''}`, rcu === '1' ? 300 : 20);
-    if (rcu === '0' && writeRcuExpedited('1')) {
+    if (rcuExpedited()) measure('load+attach+detach (link, skb), expedited RCU', 300);
+    else {
+      measure('load+attach+detach (link, skb)', 20);
+      const rcu = expediteRcu();
       try {
-        measure('  same, expedited RCU grace periods', 300);
+        if (rcu.active) measure('  same, expedited RCU grace periods', 300);
       } finally {
-        writeRcuExpedited('0');
+        rcu.restore();
       }
     }
   } finally {

@@ -11,12 +11,11 @@
 // Prints one JSON line; exits 1 when a phase does not add up, 2 when it could not run.
 //   env: SOAK_FRAMES (10000000), SOAK_PACED_FRAMES (1000000), SOAK_BURST (2000),
 //        SOAK_GAP_MS (20), GEN_CPU (0), RX_CPU (1)
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVethPair, type VethPair } from '../test/afxdp/topology.js';
+import { buildFrameSender, createVethPair, framesSent, type VethPair } from '../test/afxdp/topology.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const FRAMES = Number(process.env.SOAK_FRAMES ?? 10_000_000);
@@ -113,35 +112,24 @@ async function phase(pair: VethPair, count: number, rxArgs: readonly string[], g
   return { sent, received: rep.received, xskDrops: rep.dropped, vethDrops, hostRxDropped, seconds: rep.seconds, pps: rep.pps, ok };
 }
 
-// xdp_gen prints frames=N, afpkt_send frames_sent=N (frames the kernel took; refused ones are not in it).
-const sentBy = (out: string): number => [...out.matchAll(/ frames(?:_sent)?=(\d+) /g)].reduce((s, m) => s + Number(m[1]), 0);
-
 async function main(): Promise<number> {
-  const work = mkdtempSync(join(tmpdir(), 'bpfts-soak-'));
-  let gen = join(work, 'xdp_gen');
   let pair: VethPair | undefined;
   try {
-    const b = spawnSync('gcc', ['-O2', '-o', gen, fileURLToPath(new URL('../../shared/bench/afxdp/src/xdp_gen.c', import.meta.url)), '-lbpf'], { encoding: 'utf8', timeout: 120_000 });
-    if (b.status !== 0) throw new Error(`building xdp_gen: ${b.stderr.trim()}`);
+    // xdp_gen, or on kernels that refuse live-frames test runs the reference AF_PACKET sender
+    // (slower, same frame, same accounting).
+    const sender = buildFrameSender();
+    if (sender.reason !== undefined) process.stderr.write(`${sender.reason}: using afpkt_send\n`);
+    const gen = sender.path;
+    if (gen === undefined) throw new Error(`could not build ${sender.name} with gcc`);
     pair = createVethPair();
     const p = pair;
-    // Kernels that refuse live-frames test runs get the reference AF_PACKET sender instead
-    // (slower, same frame, same accounting).
-    const one = p.inNs([gen, '-i', p.peer, '-n', '1', '-m', p.hostMac, '-M', p.peerMac]);
-    const probe = spawnSync(one[0]!, one.slice(1), { encoding: 'utf8', timeout: 10_000 });
-    if (probe.status !== 0) {
-      process.stderr.write(`xdp_gen cannot send here (${probe.stderr.trim().split('\n').pop()}): using afpkt_send\n`);
-      gen = join(work, 'afpkt_send');
-      const a = spawnSync('gcc', ['-O2', '-o', gen, fileURLToPath(new URL('../../shared/bench/afxdp/src/afpkt_send.c', import.meta.url))], { encoding: 'utf8', timeout: 120_000 });
-      if (a.status !== 0) throw new Error(`building afpkt_send: ${a.stderr.trim()}`);
-    }
     const genArgv = (n: number, extra: string[] = []): string[] => p.inNs([gen, '-i', p.peer, '-n', String(n), ...(PIN ? ['-c', GEN_CPU] : []), '-m', p.hostMac, '-M', p.peerMac, ...extra]);
 
     // 1. Full rate: one generator run, as fast as the kernel makes frames.
     const full = await phase(p, FRAMES, [], async () => {
       const g = await start(genArgv(FRAMES), 600_000).done;
       if (g.code !== 0) throw new Error(`${gen} exited ${g.code}: ${g.stderr.trim()}`);
-      return sentBy(g.stdout);
+      return framesSent(g.stdout);
     }, 'accounted');
 
     // 2. Paced: bursts the rings hold (BURST ≤ RX ring) with gaps the receiver drains in.
@@ -150,7 +138,7 @@ async function main(): Promise<number> {
     const paced = await phase(p, bursts * BURST, ['--rx-size', '8192', '--fill-size', '8192', '--frames', '16384'], async () => {
       const g = await start(p.inNs(['sh', '-c', loop]), 1_800_000).done;
       if (g.code !== 0) throw new Error(`paced generator loop exited ${g.code}: ${g.stderr.trim()}`);
-      return sentBy(g.stdout);
+      return framesSent(g.stdout);
     }, 'no-drops');
     const pacedRate = Math.round(paced.sent / Math.max(paced.seconds, 1e-9));
 
@@ -159,7 +147,6 @@ async function main(): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     pair?.destroy();
-    rmSync(work, { recursive: true, force: true });
   }
 }
 

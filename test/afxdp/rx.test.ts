@@ -3,10 +3,9 @@
 // (received + drops the kernel reports = sent) and arrives intact.
 import { describe, expect, it } from 'vitest';
 import { needKernel } from '../support/env.js';
-import { liveFramesMissingReason } from '../support/kernel-features.js';
 import { cliArgv, startChild } from './child.js';
 import { receiveAll } from './receive.js';
-import { buildAfpktSend, buildXdpGen, createVethPair } from './topology.js';
+import { buildFrameSender, createVethPair, framesSent } from './topology.js';
 import { parseMac, udpFrame, Umem, XskRedirect, XskSocket } from '../../src/afxdp/index.js';
 import { ifNameToIndex } from '../../src/sys/index.js';
 
@@ -20,9 +19,10 @@ describe('AF_XDP receive', () => {
     needKernel(ctx);
     // xdp_gen sends through live-frames test runs; where the kernel refuses those, the
     // reference AF_PACKET sender sends the same frame (and reports what the kernel took).
-    const live = liveFramesMissingReason() === undefined;
-    const gen = live ? buildXdpGen() : buildAfpktSend();
-    if (gen === undefined) return ctx.skip(`could not build ${live ? 'xdp_gen with gcc -lbpf' : 'afpkt_send with gcc'}`);
+    const sender = buildFrameSender();
+    const live = sender.name === 'xdp_gen';
+    const gen = sender.path;
+    if (gen === undefined) return ctx.skip(`could not build ${sender.name} with gcc`);
     const pair = createVethPair();
     try {
       using redirect = XskRedirect.attach(ifNameToIndex(pair.host));
@@ -45,7 +45,7 @@ describe('AF_XDP receive', () => {
       });
       const res = await child.done;
       expect(res.code, res.stderr).toBe(0);
-      const sent = Number(/ frames(?:_sent)?=(\d+) /.exec(res.stdout)?.[1] ?? NaN);
+      const sent = framesSent(res.stdout);
       if (live) expect(sent).toBe(N);
       else expect(sent).toBeGreaterThan(N / 2); // AF_PACKET may refuse a few (ENOBUFS)
       const vethDrops = pair.counters('peer').txDropped - before.txDropped;

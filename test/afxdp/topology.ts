@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { liveFramesMissingReason } from '../support/kernel-features.js';
 
 let counter = 0;
 
@@ -106,6 +107,29 @@ export function buildXdpGen(): string | undefined {
 /** The C AF_PACKET sender afpkt_send (same frame and flags as xdp_gen; prints frames_sent=N). */
 export function buildAfpktSend(): string | undefined {
   return buildReferenceTool('afpkt_send', []);
+}
+
+export interface FrameSender {
+  /** The built binary, or undefined when it does not build here. */
+  readonly path: string | undefined;
+  readonly name: 'xdp_gen' | 'afpkt_send';
+  /** Why xdp_gen is not used (the kernel refuses live-frames test runs). */
+  readonly reason?: string;
+}
+
+/**
+ * The C frame sender for this kernel: xdp_gen, or where the kernel refuses live-frames test
+ * runs the AF_PACKET sender afpkt_send (same frame, same flags, slower). Both count only what
+ * the kernel took: see framesSent.
+ */
+export function buildFrameSender(): FrameSender {
+  const reason = liveFramesMissingReason();
+  return reason === undefined ? { name: 'xdp_gen', path: buildXdpGen() } : { name: 'afpkt_send', path: buildAfpktSend(), reason };
+}
+
+/** Frames a sender's runs report in `out`: xdp_gen prints frames=N, afpkt_send frames_sent=N. */
+export function framesSent(out: string): number {
+  return [...out.matchAll(/ frames(?:_sent)?=(\d+) /g)].reduce((n, m) => n + Number(m[1]), 0);
 }
 
 /** How many of `frames` a bounded python AF_PACKET sender should send (fallback sender). */

@@ -11,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kernelUnavailableReason, needKernel } from '../support/env.js';
 import { startChild, type Child } from '../afxdp/child.js';
-import { buildAfpktSend, buildXdpGen, createVethPair } from '../afxdp/topology.js';
-import { liveFramesMissingReason } from '../support/kernel-features.js';
+import { buildFrameSender, createVethPair } from '../afxdp/topology.js';
 
 const BIN = fileURLToPath(new URL('../../bin/bpf-ts.js', import.meta.url));
 const PROG = fileURLToPath(new URL('./kill-prog.ts', import.meta.url));
@@ -163,8 +162,7 @@ describe('SIGKILL at random points', () => {
   it(`bpf-ts xsk rx --busy (receiving the C generator's frames): ${TRIALS} seeded kills leave no XDP and no pins`, async (ctx) => {
     needKernel(ctx);
     const pair = createVethPair();
-    // xdp_gen, or where the kernel refuses live-frames test runs the AF_PACKET sender.
-    const gen = liveFramesMissingReason() === undefined ? buildXdpGen() : buildAfpktSend();
+    const gen = buildFrameSender().path;
     try {
       expect(ipXdp(pair.host)).toBeUndefined();
       // After ready, frames are flowing when the kill comes (when the sender could be built).

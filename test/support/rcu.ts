@@ -13,7 +13,16 @@ export interface ExpeditedRcu {
   restore(): void;
 }
 
-/** Turn on expedited RCU grace periods while a churn test runs. */
+/** Whether RCU grace periods are expedited now. */
+export function rcuExpedited(): boolean {
+  try {
+    return readFileSync(KNOB, 'utf8').trim() !== '0';
+  } catch {
+    return false;
+  }
+}
+
+/** Turn on expedited RCU grace periods while a churn test (or a benchmark) runs. */
 export function expediteRcu(): ExpeditedRcu {
   let before: string;
   try {

@@ -59,13 +59,12 @@ function memSizeAt(src: string, p: number): number {
   const a = src.charCodeAt(p + 1);
   const b = src.charCodeAt(p + 2);
   let size: number;
-  let len: number;
-  if (a === 56 /* 8 */) { size = Size.B; len = 2; }
-  else if (a === 49 /* 1 */ && b === 54 /* 6 */) { size = Size.H; len = 3; }
-  else if (a === 51 /* 3 */ && b === 50 /* 2 */) { size = Size.W; len = 3; }
-  else if (a === 54 /* 6 */ && b === 52 /* 4 */ && c0 !== CH_s) { size = Size.DW; len = 3; }
+  if (a === 56 /* 8 */) size = Size.B;
+  else if (a === 49 /* 1 */ && b === 54 /* 6 */) size = Size.H;
+  else if (a === 51 /* 3 */ && b === 50 /* 2 */) size = Size.W;
+  else if (a === 54 /* 6 */ && b === 52 /* 4 */ && c0 !== CH_s) size = Size.DW;
   else return -1;
-  const next = src.charCodeAt(p + len);
+  const next = src.charCodeAt(p + (size === Size.B ? 2 : 3));
   return next === next && isIdentPart(next) ? -1 : size; // NaN (end of input) ends the name too
 }
 
@@ -393,7 +392,7 @@ export class Assembler {
       const t = sc.readIdent();
       throw sc.error(`expected a memory type (${allowSigned ? 'u8..u64, s8..s32' : 'u8..u64'}) but found '${t ?? sc.describeHere()}'`, pos);
     }
-    sc.pos = pos + (size === Size.B ? 2 : 3);
+    sc.scanIdent(); // memSizeAt checked that the name ends after the type
     sc.expect(CH_STAR);
     sc.expect(CH_RPAREN);
     return signed ? size | 0x80 : size;

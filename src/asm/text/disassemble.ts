@@ -272,12 +272,13 @@ export function disassembleElfBytes(elf: ElfFile, opts: DisassembleOptions = {})
 function listing(elf: ElfFile, opts: DisassembleOptions): TextSink {
   // Streams straight into bytes: one mutable instruction and one options object per section,
   // so that a large listing allocates little beyond each instruction's text.
+  const sections = codeSections(elf, opts.section);
   // About 60 bytes a line: one allocation for the whole listing.
-  const slots = codeSections(elf, opts.section).reduce((n, sec) => n + (sec.data.length >>> 3), 0);
+  const slots = sections.reduce((n, sec) => n + (sec.data.length >>> 3), 0);
   const out = new TextSink(Math.max(1 << 16, slots * 64));
   out.str(`\n${opts.fileName ?? 'a.o'}:\tfile format elf64-bpf\n`);
   const be = elf.bigEndian;
-  for (const sec of codeSections(elf, opts.section)) {
+  for (const sec of sections) {
     out.str(`\nDisassembly of section ${sec.name}:\n`);
     const symbols = blockSymbols(elf, sec);
     const fopts: { pc: number; symbolize: (slot: number) => string; alu32?: boolean } = { pc: 0, symbolize: symbolizer(symbols) };
