@@ -6,11 +6,12 @@ import type { ElfFile } from '../../elf/elf-file.js';
 import { AsmError } from '../errors.js';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, Size, Source, CALL, CALLX, EXIT, LD_IMM64, MAY_GOTO } from '../opcode.js';
 import { buildElfFile } from './build-elf.js';
+import { assembleStatements } from './common-statements.js';
 import { runDirective } from './directives.js';
 import {
   CH_AMP, CH_BANG, CH_CARET, CH_COLON, CH_COMMA, CH_DOT, CH_EQ, CH_GT, CH_LBRACKET, CH_LPAREN, CH_LT,
   CH_MINUS, CH_PERCENT, CH_PIPE, CH_PLUS, CH_RBRACKET, CH_RPAREN, CH_SLASH, CH_STAR, CH_s,
-  Scanner, isDigit, isIdentPart, isIdentStart,
+  ASSIGN_WORDS, Scanner, isDigit, isIdentPart, isIdentStart, memSizeAt,
 } from './lexer.js';
 import { type Expr, type SectionState, type Sym, FixupKind, type FixupKindValue, newExpr, newSection, newSym, reserve } from './object.js';
 import { SectionFlag, SectionType } from '../../elf/elf-file.js';
@@ -20,6 +21,11 @@ export interface AssembleOptions {
   readonly file?: string;
   /** Produce a big-endian (bpfeb) object. */
   readonly bigEndian?: boolean;
+  /**
+   * Read common statements with the fast matcher (common-statements.ts); default true. With
+   * false every statement goes through the general parser: same result, slower when cold.
+   */
+  readonly commonStatements?: boolean;
 }
 
 export interface AssembleResult {
@@ -49,25 +55,6 @@ function keywordAt(src: string, start: number, end: number): number {
   if (src.startsWith('lock', start)) return KW_LOCK;
   return KW_NONE;
 }
-/**
- * The memory type spelled at `p` (u8, u16, u32, u64, s8, s16, s32, followed by a character
- * that cannot continue a name): its Size, or -1. Read in place, without making a string.
- */
-function memSizeAt(src: string, p: number): number {
-  const c0 = src.charCodeAt(p);
-  if (c0 !== 117 /* u */ && c0 !== CH_s) return -1;
-  const a = src.charCodeAt(p + 1);
-  const b = src.charCodeAt(p + 2);
-  let size: number;
-  if (a === 56 /* 8 */) size = Size.B;
-  else if (a === 49 /* 1 */ && b === 54 /* 6 */) size = Size.H;
-  else if (a === 51 /* 3 */ && b === 50 /* 2 */) size = Size.W;
-  else if (a === 54 /* 6 */ && b === 52 /* 4 */ && c0 !== CH_s) size = Size.DW;
-  else return -1;
-  const next = src.charCodeAt(p + (size === Size.B ? 2 : 3));
-  return next === next && isIdentPart(next) ? -1 : size; // NaN (end of input) ends the name too
-}
-
 const S16_MIN = -0x8000, S16_MAX = 0x7fff;
 const S32_MIN = -0x80000000, S32_MAX = 0x7fffffff, U32_MAX = 0xffffffff;
 
@@ -78,6 +65,7 @@ const FETCH_OPS: Readonly<Record<string, number>> = {
 export class Assembler {
   readonly sc: Scanner;
   readonly be: boolean;
+  readonly commonStatements: boolean;
   readonly sections = new Map<string, SectionState>();
   readonly sectionList: SectionState[] = [];
   /** Every symbol mentioned, in order of first mention. */
@@ -91,6 +79,8 @@ export class Assembler {
   prev: SectionState | undefined;
   order = 0;
   statements = 0;
+  /** Statements the common-statement matcher read (the rest went through the general parser). */
+  commonRead = 0;
   // Side results of parseExpr (kept in fields to avoid an object per operand).
   exSym: Sym | undefined;
   exSub: Sym | undefined;
@@ -101,7 +91,12 @@ export class Assembler {
 
   constructor(source: string, opts: AssembleOptions) {
     this.sc = new Scanner(source, opts.file);
+    let size = 1024;
+    while (size < source.length / 64 && size < 1 << 20) size *= 2;
+    this.table = new Array<Sym | undefined>(size);
+    this.hashes = new Int32Array(size);
     this.be = opts.bigEndian === true;
+    this.commonStatements = opts.commonStatements !== false;
     // llvm-mc creates .text first, 4-byte aligned, and registers its section symbol first.
     this.cur = this.getSection('.text', SectionType.PROGBITS, SectionFlag.ALLOC | SectionFlag.EXECINSTR, 4);
   }
@@ -136,8 +131,10 @@ export class Assembler {
   }
 
   // An open-addressing table keyed by FNV-1a over the name's char codes, compared in place.
-  private table: (Sym | undefined)[] = new Array<Sym | undefined>(1024);
-  private hashes = new Int32Array(1024);
+  // Sized from the source (one slot per 64 bytes; clang output has about one symbol per 150)
+  // so that a large file does not rehash as it goes.
+  private table: (Sym | undefined)[];
+  private hashes: Int32Array;
 
   private lookup(h: number, text: string, start: number, end: number, pos: number | undefined): Sym {
     const len = end - start;
@@ -191,6 +188,7 @@ export class Assembler {
   }
 
   run(): void {
+    if (this.commonStatements) { assembleStatements(this); return; }
     const sc = this.sc;
     const n = sc.src.length;
     while (sc.pos < n) {
@@ -201,7 +199,8 @@ export class Assembler {
 
   // ---------------------------------------------------------------- statements
 
-  private statement(): void {
+  /** Read one statement (or a label and what follows it on the line) at the cursor. */
+  statement(): void {
     const sc = this.sc;
     for (;;) {
       sc.skipSpace();
@@ -691,6 +690,7 @@ export class Assembler {
     const sc = this.sc;
     const dst = reg & 0xf;
     const is32 = (reg & W) !== 0;
+    if (!ASSIGN_WORDS.has(word)) return false;
     switch (word) {
       case 'le16': case 'le32': case 'le64': case 'be16': case 'be32': case 'be64':
       case 'bswap16': case 'bswap32': case 'bswap64': {

@@ -2,6 +2,7 @@
 // objects in the hot path. The parser asks for what it expects next (a register, a number,
 // an identifier, a punctuation character) and gets a plain value back.
 import { AsmError } from '../errors.js';
+import { Size } from '../opcode.js';
 
 export const CH_TAB = 9, CH_LF = 10, CH_CR = 13, CH_SPACE = 32, CH_BANG = 33, CH_QUOTE = 34,
   CH_HASH = 35, CH_DOLLAR = 36, CH_PERCENT = 37, CH_AMP = 38, CH_LPAREN = 40, CH_RPAREN = 41,
@@ -20,6 +21,35 @@ export function isIdentPart(c: number): boolean {
 export function isDigit(c: number): boolean {
   return c >= CH_0 && c <= CH_9;
 }
+
+/**
+ * The memory type spelled at `p` (u8, u16, u32, u64, s8, s16, s32, followed by a character
+ * that cannot continue a name): its Size, or -1. Read in place, without making a string.
+ */
+export function memSizeAt(src: string, p: number): number {
+  const c0 = src.charCodeAt(p);
+  if (c0 !== 117 /* u */ && c0 !== CH_s) return -1;
+  const a = src.charCodeAt(p + 1);
+  const b = src.charCodeAt(p + 2);
+  let size: number;
+  if (a === 56 /* 8 */) size = Size.B;
+  else if (a === 49 /* 1 */ && b === 54 /* 6 */) size = Size.H;
+  else if (a === 51 /* 3 */ && b === 50 /* 2 */) size = Size.W;
+  else if (a === 54 /* 6 */ && b === 52 /* 4 */ && c0 !== CH_s) size = Size.DW;
+  else return -1;
+  const next = src.charCodeAt(p + (size === Size.B ? 2 : 3));
+  return next === next && isIdentPart(next) ? -1 : size; // NaN (end of input) ends the name too
+}
+
+/**
+ * The words that make `R = word ...` an instruction (byte swaps, atomics, load_acquire,
+ * addr_space_cast) rather than a symbol: `r1 = be16 ll` is a malformed swap, not a map load.
+ */
+export const ASSIGN_WORDS: ReadonlySet<string> = new Set([
+  'le16', 'le32', 'le64', 'be16', 'be32', 'be64', 'bswap16', 'bswap32', 'bswap64',
+  'atomic_fetch_add', 'atomic_fetch_or', 'atomic_fetch_and', 'atomic_fetch_xor',
+  'xchg_64', 'xchg32_32', 'cmpxchg_64', 'cmpxchg32_32', 'load_acquire', 'addr_space_cast',
+]);
 
 /** Longest line we keep scanning; a longer one is an error rather than a slow path. */
 const MAX_NUMBER_DIGITS = 80;

@@ -1,0 +1,284 @@
+// One line of assembly as at most six tokens, for the common-statement matcher
+// (common-statements.ts): registers, numbers, names, the keywords of common statements,
+// operators, and two compound tokens, `*(u32 *)` (DEREF) and `(r1 + 8)` (MEM). The tokens are
+// left in module-level typed arrays and summed up in a shape key, a small integer that names
+// the sequence of token kinds. Anything this reader does not know makes the line unreadable
+// (key -1): the general parser then reads it, so it alone decides what is an error.
+import { AluOp, Class, JmpOp, Size, Source } from '../opcode.js';
+import { memSizeAt } from './lexer.js';
+
+/** Token kinds (five bits each in a shape key). */
+export const Tok = {
+  REG: 1, NUM: 2, NAME: 3, EQ: 4, ALU_SET: 5, CMP: 6, DEREF: 7, MEM: 8, COLON: 9,
+  IF: 10, GOTO: 11, CALL: 12, EXIT: 13, LOCK: 14, LL: 15, SWAP: 16,
+} as const;
+
+/** A shape key for a sequence of token kinds (what lexLine returns for such a line). */
+export function shapeKey(kinds: readonly number[]): number {
+  let key = 0;
+  for (const k of kinds) key = key * 32 + k;
+  return key;
+}
+
+export const MAX_TOKENS = 6; // 32^6 - 1 is the largest small integer V8 keeps unboxed
+/**
+ * Per token: REG n (| W for w registers); NUM its value as a 32-bit immediate (numbers are
+ * only tokens when they fit one: s32, or u32 kept as its s32 pattern); ALU_SET the AluOp; CMP
+ * the JmpOp; DEREF the Size (| 0x80 when signed); MEM the offset (only when it fits 16 bits);
+ * SWAP the END opcode | bits << 8. Int32 elements: reading them allocates nothing.
+ */
+export const tokValue = new Int32Array(MAX_TOKENS);
+/** MEM: the base register (n | W). */
+export const tokBase = new Int32Array(MAX_TOKENS);
+/** Where each token starts and ends in the source (names: the name itself). */
+export const tokStart = new Int32Array(MAX_TOKENS);
+export const tokEnd = new Int32Array(MAX_TOKENS);
+/** Where lexLine stopped: the newline, a line comment, or the end of the input. */
+export let lineStop = 0;
+
+export const W = 0x100;
+
+const BLANK = 4, NAME_START = 1, NAME_PART = 2;
+/**
+ * Character classes by UTF-16 code unit, indexed directly (no call per character while the
+ * code is cold); past the end of the input charCodeAt gives NaN, which reads as no class.
+ */
+const CLASS = new Uint8Array(0x10000);
+for (let c = 97; c <= 122; c++) CLASS[c] = NAME_START | NAME_PART;
+for (let c = 65; c <= 90; c++) CLASS[c] = NAME_START | NAME_PART;
+for (const c of [95, 46, 36]) CLASS[c] = NAME_START | NAME_PART; // _ . $
+for (let c = 48; c <= 57; c++) CLASS[c] = NAME_PART;
+for (const c of [32, 9, 13, 11, 12]) CLASS[c] = BLANK; // what Scanner.skipSpace skips
+
+const S16_MIN = -0x8000, S16_MAX = 0x7fff, S32_MIN = -0x80000000, U32_MAX = 0xffffffff;
+const LF = 10, BANG = 33, HASH = 35, PERCENT = 37, AMP = 38, LPAREN = 40, RPAREN = 41, STAR = 42,
+  PLUS = 43, MINUS = 45, SLASH = 47, COLON = 58, LT = 60, EQ = 61, GT = 62, CARET = 94, PIPE = 124;
+
+// Where the last reader stopped (a module variable: no result objects).
+let at = 0;
+
+function blanks(s: string, p: number): number {
+  while (CLASS[s.charCodeAt(p)] === BLANK) p++;
+  return p;
+}
+
+/**
+ * The register spelled in [p, e): n or n | W; -1 when it is not a name of the form r<digits>
+ * or w<digits>; -2 when it is, but not r0..r10 as written (r01, r11: the general parser decides).
+ */
+function registerIn(s: string, p: number, e: number): number {
+  const c = s.charCodeAt(p) | 0x20;
+  if ((c !== 114 && c !== 119) || e === p + 1) return -1;
+  for (let q = p + 1; q < e; q++) {
+    const d = s.charCodeAt(q);
+    if (d < 48 || d > 57) return -1;
+  }
+  const d1 = s.charCodeAt(p + 1) - 48;
+  let n: number;
+  if (e === p + 2) n = d1;
+  else if (e === p + 3 && d1 === 1 && s.charCodeAt(p + 2) === 48) n = 10;
+  else return -2;
+  return c === 119 ? n | W : n;
+}
+
+/** A decimal (no leading zero, ≤ 15 digits) or 0x hex (≤ 13 digits) literal at p, or -1; sets at. */
+function numberAt(s: string, p: number): number {
+  const c = s.charCodeAt(p);
+  let v = 0;
+  let q = p + 1;
+  if (c === 48) {
+    if ((s.charCodeAt(q) | 0x20) === 120) {
+      q++;
+      const first = q;
+      for (;;) {
+        const h = s.charCodeAt(q);
+        if (h >= 48 && h <= 57) v = v * 16 + (h - 48);
+        else if ((h | 0x20) >= 97 && (h | 0x20) <= 102) v = v * 16 + ((h | 0x20) - 87);
+        else break;
+        if (++q - first > 13) return -1;
+      }
+      if (q === first) return -1;
+    }
+  } else if (c >= 49 && c <= 57) {
+    v = c - 48;
+    for (;;) {
+      const d = s.charCodeAt(q) - 48;
+      if (!(d >= 0 && d <= 9)) break;
+      v = v * 10 + d;
+      if (++q - p > 15) return -1;
+    }
+  } else {
+    return -1;
+  }
+  if ((CLASS[s.charCodeAt(q)] & NAME_PART) !== 0) return -1; // 0755, 0b1, 12ab
+  at = q;
+  return v;
+}
+
+/** `*(uN *)` or `*(sN *)` at p (on the star): the size | 0x80 when signed, or -1; sets at. */
+function derefAt(s: string, p: number): number {
+  p = blanks(s, p + 1);
+  if (s.charCodeAt(p) !== LPAREN) return -1;
+  p = blanks(s, p + 1);
+  const size = memSizeAt(s, p);
+  if (size < 0) return -1;
+  const signed = s.charCodeAt(p) === 115; // s
+  p = blanks(s, p + (size === Size.B ? 2 : 3));
+  if (s.charCodeAt(p) !== STAR) return -1;
+  p = blanks(s, p + 1);
+  if (s.charCodeAt(p) !== RPAREN) return -1;
+  at = p + 1;
+  return signed ? size | 0x80 : size;
+}
+
+/** `(rB)`, `(rB + N)`, `(rB - N)` at p: fills token k's base and offset; false if not one. */
+function memAt(s: string, p: number, k: number): boolean {
+  p = blanks(s, p + 1);
+  if ((CLASS[s.charCodeAt(p)] & NAME_START) === 0) return false;
+  let e = p + 1;
+  while ((CLASS[s.charCodeAt(e)] & NAME_PART) !== 0) e++;
+  const base = registerIn(s, p, e);
+  if (base < 0) return false;
+  p = blanks(s, e);
+  const c = s.charCodeAt(p);
+  let off = 0;
+  if (c === PLUS || c === MINUS) {
+    const v = numberAt(s, blanks(s, p + 1));
+    if (v < 0) return false;
+    off = c === MINUS ? -v : v;
+    if (off < S16_MIN || off > S16_MAX) return false;
+    p = blanks(s, at);
+  }
+  if (s.charCodeAt(p) !== RPAREN) return false;
+  tokBase[k] = base;
+  tokValue[k] = off;
+  at = p + 1;
+  return true;
+}
+
+/** The kind of the name in [p, e) (a register, a keyword or a plain name); -1 if unreadable. */
+function nameKind(s: string, p: number, e: number, k: number): number {
+  const len = e - p;
+  const c = s.charCodeAt(p);
+  const reg = registerIn(s, p, e);
+  if (reg !== -1) {
+    if (reg < 0) return -1;
+    tokValue[k] = reg;
+    return Tok.REG;
+  }
+  if (len === 1 && c === 46) return -1; // `.`, the location counter
+  if (len === 2) {
+    if (c === 105 && s.charCodeAt(p + 1) === 102) return Tok.IF;
+    if (c === 108 && s.charCodeAt(p + 1) === 108) return Tok.LL;
+  } else if (len === 4) {
+    if (s.startsWith('goto', p)) return Tok.GOTO;
+    if (s.startsWith('call', p)) return Tok.CALL;
+    if (s.startsWith('exit', p)) return Tok.EXIT;
+    if (s.startsWith('lock', p)) return Tok.LOCK;
+    if ((c === 108 || c === 98) && s.charCodeAt(p + 1) === 101) { // le16 .. be64
+      const a = s.charCodeAt(p + 2), b = s.charCodeAt(p + 3);
+      const bits = a === 49 && b === 54 ? 16 : a === 51 && b === 50 ? 32 : a === 54 && b === 52 ? 64 : 0;
+      if (bits !== 0) {
+        tokValue[k] = (Class.ALU | AluOp.END | (c === 108 ? Source.K : Source.X)) | (bits << 8); // to little (K) or big (X) endian
+        return Tok.SWAP;
+      }
+    }
+  }
+  return Tok.NAME;
+}
+
+/** An operator at p: its kind with tokValue[k] set and `at` past it; -1 if not one we read. */
+function operatorAt(s: string, p: number, k: number): number {
+  const c = s.charCodeAt(p), c1 = s.charCodeAt(p + 1);
+  let kind: number = Tok.ALU_SET;
+  let v = -1;
+  let len = 2;
+  switch (c) {
+    case EQ: if (c1 === EQ) { kind = Tok.CMP; v = JmpOp.JEQ; } else { kind = Tok.EQ; v = 0; len = 1; } break;
+    case BANG: if (c1 === EQ) { kind = Tok.CMP; v = JmpOp.JNE; } break;
+    case PLUS: if (c1 === EQ) v = AluOp.ADD; break;
+    case MINUS: if (c1 === EQ) v = AluOp.SUB; break;
+    case STAR: if (c1 === EQ) v = AluOp.MUL; break;
+    case SLASH: if (c1 === EQ) v = AluOp.DIV; break;
+    case PERCENT: if (c1 === EQ) v = AluOp.MOD; break;
+    case PIPE: if (c1 === EQ) v = AluOp.OR; break;
+    case CARET: if (c1 === EQ) v = AluOp.XOR; break;
+    case AMP: if (c1 === EQ) v = AluOp.AND; else { kind = Tok.CMP; v = JmpOp.JSET; len = 1; } break;
+    case COLON: kind = Tok.COLON; v = 0; len = 1; break;
+    case LT:
+      if (c1 === LT) { if (s.charCodeAt(p + 2) === EQ) { v = AluOp.LSH; len = 3; } }
+      else { kind = Tok.CMP; if (c1 === EQ) v = JmpOp.JLE; else { v = JmpOp.JLT; len = 1; } }
+      break;
+    case GT:
+      if (c1 === GT) { if (s.charCodeAt(p + 2) === EQ) { v = AluOp.RSH; len = 3; } }
+      else { kind = Tok.CMP; if (c1 === EQ) v = JmpOp.JGE; else { v = JmpOp.JGT; len = 1; } }
+      break;
+    case 115: { // s>, s>=, s<, s<=, s>>= (s/= and s%= are left to the general parser)
+      const c2 = s.charCodeAt(p + 2);
+      if (c1 === GT && c2 === GT) { if (s.charCodeAt(p + 3) === EQ) { v = AluOp.ARSH; len = 4; } }
+      else if (c1 === GT) { kind = Tok.CMP; if (c2 === EQ) { v = JmpOp.JSGE; len = 3; } else v = JmpOp.JSGT; }
+      else if (c1 === LT && c2 !== LT) { kind = Tok.CMP; if (c2 === EQ) { v = JmpOp.JSLE; len = 3; } else v = JmpOp.JSLT; }
+      break;
+    }
+    default: break;
+  }
+  if (v < 0) return -1;
+  tokValue[k] = v;
+  at = p + len;
+  return kind;
+}
+
+/**
+ * Read the line at p into tokens: returns its shape key (0 for a blank line), or -1 when the
+ * line has something this reader does not know or more than MAX_TOKENS tokens.
+ */
+export function lexLine(s: string, p: number): number {
+  let key = 0;
+  let k = 0;
+  let prev = 0;
+  for (;;) {
+    p = blanks(s, p);
+    const c = s.charCodeAt(p);
+    if (c === LF || c !== c || c === HASH || (c === SLASH && s.charCodeAt(p + 1) === SLASH)) {
+      lineStop = p;
+      return key;
+    }
+    if (k === MAX_TOKENS) return -1;
+    const start = p;
+    let kind: number;
+    const cls = CLASS[c];
+    if ((cls & NAME_START) !== 0 && !(c === 115 && (CLASS[s.charCodeAt(p + 1)] & NAME_PART) === 0)) { // `s>` is an operator
+      let e = p + 1;
+      while ((CLASS[s.charCodeAt(e)] & NAME_PART) !== 0) e++;
+      kind = nameKind(s, p, e, k);
+      p = e;
+    } else if ((c >= 48 && c <= 57) || (c === MINUS && (prev === Tok.EQ || prev === Tok.ALU_SET || prev === Tok.CMP))) {
+      // A number; `-N` right after `=`, `op=` or a comparison is a negative immediate.
+      const neg = c === MINUS;
+      const v = numberAt(s, neg ? p + 1 : p);
+      if (v < 0 || (neg ? v > -S32_MIN : v > U32_MAX)) return -1;
+      tokValue[k] = neg ? -v : v; // stored as int32: u32 values keep their s32 pattern
+      kind = Tok.NUM;
+      p = at;
+    } else if (c === STAR && s.charCodeAt(p + 1) !== EQ) {
+      const t = derefAt(s, p);
+      if (t < 0) return -1;
+      tokValue[k] = t;
+      kind = Tok.DEREF;
+      p = at;
+    } else if (c === LPAREN) {
+      if (!memAt(s, p, k)) return -1;
+      kind = Tok.MEM;
+      p = at;
+    } else {
+      kind = operatorAt(s, p, k);
+      p = at;
+    }
+    if (kind < 0) return -1;
+    tokStart[k] = start;
+    tokEnd[k] = p;
+    key = key * 32 + kind;
+    prev = kind;
+    k++;
+  }
+}
