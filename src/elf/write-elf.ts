@@ -203,8 +203,8 @@ export function writeElf(file: ElfFile): Uint8Array {
       dv.setUint8(o + 4, s.info);
       dv.setUint8(o + 5, s.other);
       dv.setUint16(o + 6, s.shndx, le);
-      dv.setBigUint64(o + 8, toU64(s.value, `symbol ${s.name} value`), le);
-      dv.setBigUint64(o + 16, toU64(s.size, `symbol ${s.name} size`), le);
+      if (!setU64(dv, o + 8, s.value, le)) throw notInteger(`symbol ${s.name} value`, s.value);
+      if (!setU64(dv, o + 16, s.size, le)) throw notInteger(`symbol ${s.name} size`, s.size);
     });
   }
   symtabHeader.data = symBytes;
@@ -216,7 +216,7 @@ export function writeElf(file: ElfFile): Uint8Array {
     const dv = new DataView(bytes.buffer);
     relocs.forEach((r, k) => {
       if (!Number.isInteger(r.type) || r.type < 0 || r.type > 0xffffffff) throw new ElfError(`relocation type ${r.type} is not a 32-bit number`);
-      dv.setBigUint64(k * REL_SIZE, toU64(r.offset, `relocation offset in ${r.section}`), le);
+      if (!setU64(dv, k * REL_SIZE, r.offset, le)) throw notInteger(`relocation offset in ${r.section}`, r.offset);
       dv.setUint32(k * REL_SIZE + (le ? 8 : 12), r.type, le);
       dv.setUint32(k * REL_SIZE + (le ? 12 : 8), relocSymbolIndex(r), le);
     });
@@ -277,6 +277,23 @@ export function writeElf(file: ElfFile): Uint8Array {
 }
 
 function toU64(n: number, what: string): bigint {
-  if (!Number.isSafeInteger(n)) throw new ElfError(`${what} (${n}) is not an integer`);
+  if (!Number.isSafeInteger(n)) throw notInteger(what, n);
   return BigInt.asUintN(64, BigInt(n));
+}
+
+function notInteger(what: string, n: number): ElfError {
+  return new ElfError(`${what} (${n}) is not an integer`);
+}
+
+/**
+ * Write n as a 64-bit two's-complement value without making a BigInt (symbols and relocations
+ * come by the ten thousand); false when n is not a safe integer.
+ */
+function setU64(dv: DataView, o: number, n: number, le: boolean): boolean {
+  if (!Number.isSafeInteger(n)) return false;
+  const lo = n >>> 0;
+  const hi = Math.floor(n / 0x100000000) >>> 0;
+  dv.setUint32(o, le ? lo : hi, le);
+  dv.setUint32(o + 4, le ? hi : lo, le);
+  return true;
 }

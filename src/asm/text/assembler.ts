@@ -122,12 +122,15 @@ export class Assembler {
     return this.lookup(h, name, 0, name.length, pos);
   }
 
-  /** The symbol whose name is the source text [start, end): no string is made unless it is new. */
-  symbolAt(start: number, end: number): Sym {
+  /**
+   * The symbol whose name is the source text [start, end): no string is made unless it is new.
+   * A new symbol records `pos` (default: where its name starts) as its first mention.
+   */
+  symbolAt(start: number, end: number, pos = start): Sym {
     const src = this.sc.src;
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ src.charCodeAt(i), 0x01000193);
-    return this.lookup(h, src, start, end, start);
+    return this.lookup(h, src, start, end, pos);
   }
 
   // An open-addressing table keyed by FNV-1a over the name's char codes, compared in place.

@@ -129,7 +129,7 @@ export function buildElfFile(asm: Assembler): ElfFile {
   const sections: ElfSection[] = asm.sectionList.map((sec) => {
     const nobits = sec.type === SectionType.NOBITS;
     const base = {
-      name: sec.name, type: sec.type, flags: sec.flags, data: nobits ? new Uint8Array(0) : sec.buf.slice(0, sec.len),
+      name: sec.name, type: sec.type, flags: sec.flags, data: nobits ? new Uint8Array(0) : sec.buf.subarray(0, sec.len), // the assembler is done with it
       align: sec.align,
     };
     return {

@@ -1,6 +1,7 @@
 // The statement loop, with a table of the statement shapes clang emits most: ALU operations,
 // moves, loads, stores, conditional jumps to labels, calls, exit, atomics, map loads, byte
-// swaps and labels.
+// swaps, labels, and the directives around every function and data item (.globl, .type,
+// .size f, .Lend-f, .p2align, .byte/.short/.long/.quad with one value).
 //
 // Why it exists: a Node process assembling a file runs the parser cold. The general parser
 // (assembler.ts) is a tree of small methods, and until V8 has optimised each of them (with
@@ -17,19 +18,23 @@
 import { SectionType } from '../../elf/elf-file.js';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, Size, Source, CALL, EXIT } from '../opcode.js';
 import type { Assembler } from './assembler.js';
+import { alignTo, dataConstant, dataReference, declareGlobal, setSize, setSymbolKind } from './directives.js';
 import { ASSIGN_WORDS } from './lexer.js';
 import { Tok, W, lexLine, lineStop, shapeKey, tokBase, tokEnd, tokStart, tokValue } from './line-tokens.js';
-import { FixupKind } from './object.js';
+import { FixupKind, newExpr } from './object.js';
 
 const LF = 10;
 
 const Act = {
   NONE: 0, EMPTY: 1, LABEL: 2, MOV_REG: 3, MOV_IMM: 4, ALU_REG: 5, ALU_IMM: 6, LOAD: 7, STORE_REG: 8,
   STORE_IMM: 9, ATOMIC: 10, JCOND_REG: 11, JCOND_IMM: 12, JA: 13, CALL_HELPER: 14, CALL_SYM: 15,
-  EXIT: 16, LD64: 17, ENDIAN: 18,
+  EXIT: 16, LD64: 17, ENDIAN: 18, GLOBL: 19, TYPE: 20, SIZE: 21, P2ALIGN: 22, DATA_NUM: 23, DATA_SYM: 24,
 } as const;
 
-const { REG, NUM, NAME, EQ, ALU_SET, CMP, DEREF, MEM, COLON, IF, GOTO, CALL: KW_CALL, EXIT: KW_EXIT, LOCK, LL, SWAP } = Tok;
+const {
+  REG, NUM, NAME, EQ, ALU_SET, CMP, DEREF, MEM, COLON, IF, GOTO, CALL: KW_CALL, EXIT: KW_EXIT, LOCK, LL, SWAP,
+  COMMA, MINUS, SYM_TYPE, GLOBL, TYPE, SIZE, P2ALIGN, DATA,
+} = Tok;
 
 /** The shapes read here, by shape key. */
 const SHAPES = new Map<number, number>([
@@ -51,7 +56,15 @@ const SHAPES = new Map<number, number>([
   [shapeKey([KW_EXIT]), Act.EXIT],
   [shapeKey([REG, EQ, NAME, LL]), Act.LD64], // r1 = map ll
   [shapeKey([REG, EQ, SWAP, REG]), Act.ENDIAN], // r1 = be32 r1
+  [shapeKey([GLOBL, NAME]), Act.GLOBL], // .globl f
+  [shapeKey([TYPE, NAME, COMMA, SYM_TYPE]), Act.TYPE], // .type f,@function
+  [shapeKey([SIZE, NAME, COMMA, NAME, MINUS, NAME]), Act.SIZE], // .size f, .Lfunc_end0-f
+  [shapeKey([P2ALIGN, NUM]), Act.P2ALIGN], // .p2align 3
+  [shapeKey([DATA, NUM]), Act.DATA_NUM], // .long 42
+  [shapeKey([DATA, NAME]), Act.DATA_SYM], // .quad map
 ]);
+
+const SYMBOL_KINDS = [undefined, 'func', 'object', 'notype'] as const; // by SYM_TYPE value
 
 const aluClass = (reg: number): number => ((reg & W) !== 0 ? Class.ALU : Class.ALU64);
 
@@ -63,11 +76,7 @@ function put(asm: Assembler, code: number, dst: number, src: number, off: number
 
 /** A fixup against the symbol named by token k; false when that symbol is an `.equ` constant. */
 function symbolFixup(asm: Assembler, kind: 0 | 2 | 3, k: number): boolean {
-  const sym = asm.symbolAt(tokStart[k]!, tokEnd[k]!);
-  if (sym.equ !== undefined) return false; // the general parser folds it into a constant
-  asm.exSym = sym;
-  asm.exSub = undefined;
-  asm.exBig = undefined;
+  if (!expressionOf(asm, k)) return false;
   asm.addFixup(kind, asm.cur.len, 0, kind === FixupKind.Ld64 ? 16 : 8, tokStart[k]!);
   return true;
 }
@@ -81,11 +90,7 @@ function jump(asm: Assembler, code: number, dst: number, src: number, imm: numbe
 function emitStatement(asm: Assembler, act: number): boolean {
   const v = tokValue;
   if (act === Act.EMPTY) return true;
-  if (act === Act.LABEL) {
-    asm.statements++;
-    asm.defineLabelSym(asm.symbolAt(tokStart[0]!, tokEnd[0]!), tokStart[0]!);
-    return true;
-  }
+  if (act === Act.LABEL || (act >= Act.GLOBL && act <= Act.P2ALIGN)) return labelOrDirective(asm, act); // NOBITS too
   if (asm.cur.type === SectionType.NOBITS) return false; // the general parser reports it
   switch (act) {
     case Act.MOV_REG: case Act.ALU_REG: {
@@ -141,8 +146,64 @@ function emitStatement(asm: Assembler, act: number): boolean {
       if ((d & W) !== 0 || v[3] !== d) return false;
       return put(asm, swap & 0xff, d, 0, 0, swap >> 8);
     }
+    case Act.DATA_NUM: { // the value must fit the item, as a signed or an unsigned number
+      const size = v[0]!, k = tokBase[1] === 1 ? v[1]! + 0x100000000 : v[1]!;
+      if (size < 4 && (k < -(2 ** (size * 8 - 1)) || k > 2 ** (size * 8) - 1)) return false;
+      asm.statements++;
+      dataConstant(asm, asm.cur, size, k);
+      return true;
+    }
+    case Act.DATA_SYM: {
+      if (!expressionOf(asm, 1)) return false;
+      asm.statements++;
+      dataReference(asm, asm.cur, v[0]!, 0, tokStart[1]!);
+      return true;
+    }
     default: return false;
   }
+}
+
+/** The symbol named by token k as the current expression (asm.exSym); false for an `.equ` constant. */
+function expressionOf(asm: Assembler, k: number): boolean {
+  const sym = asm.symbolAt(tokStart[k]!, tokEnd[k]!);
+  if (sym.equ !== undefined) return false; // the general parser folds it into a constant
+  asm.exSym = sym;
+  asm.exSub = undefined;
+  asm.exBig = undefined;
+  return true;
+}
+
+/** Labels and the directives that name symbols or align: allowed in any section. */
+function labelOrDirective(asm: Assembler, act: number): boolean {
+  const v = tokValue;
+  switch (act) {
+    case Act.LABEL:
+      asm.defineLabelSym(asm.symbolAt(tokStart[0]!, tokEnd[0]!), tokStart[0]!);
+      break;
+    case Act.GLOBL:
+      declareGlobal(asm, asm.symbolAt(tokStart[1]!, tokEnd[1]!));
+      break;
+    case Act.TYPE: // the general parser records a new symbol's first mention just after its name
+      setSymbolKind(asm, asm.symbolAt(tokStart[1]!, tokEnd[1]!, tokEnd[1]!), SYMBOL_KINDS[v[3]!]!);
+      break;
+    case Act.SIZE: { // .size s, a-b
+      const s = asm.symbolAt(tokStart[1]!, tokEnd[1]!, tokEnd[1]!);
+      const a = asm.symbolAt(tokStart[3]!, tokEnd[3]!);
+      const b = asm.symbolAt(tokStart[5]!, tokEnd[5]!);
+      if (a.equ !== undefined || b.equ !== undefined) return false;
+      const sc = asm.sc;
+      setSize(s, newExpr(0, a, b, undefined), sc.line, tokStart[3]! - sc.lineStart + 1);
+      break;
+    }
+    case Act.P2ALIGN: {
+      if (v[1]! > 16 || tokBase[1] === 1) return false; // the general parser reports a large alignment
+      alignTo(asm, 2 ** v[1]!, -1, Infinity, tokStart[1]!);
+      break;
+    }
+    default: return false;
+  }
+  asm.statements++;
+  return true;
 }
 
 /** `r1 = be16 ll` is a malformed swap, not a map load: names that start an instruction after `R =`. */

@@ -7,10 +7,10 @@
 // Accepted and ignored (llvm-mc would emit debug or metadata sections for some of them):
 // .file N "..." and .loc (.debug_line), .cfi_* (.eh_frame/.debug_frame), .ident (.comment), .section-less .note.GNU-stack markers, .build_version,
 // .macosx_version_min, .end.
-import { SectionFlag, SectionType } from '../../elf/elf-file.js';
+import { SectionFlag, SectionType, type SymbolKind } from '../../elf/elf-file.js';
 import type { Assembler } from './assembler.js';
 import { CH_COMMA, CH_QUOTE, CH_AT, CH_PERCENT } from './lexer.js';
-import { defaultSectionFlags, FixupKind, reserve, type SectionState } from './object.js';
+import { type Expr, defaultSectionFlags, FixupKind, reserve, type SectionState, type Sym } from './object.js';
 
 const IGNORED = new Set([
   '.loc', '.ident', '.build_version', '.macosx_version_min', '.end',
@@ -46,7 +46,7 @@ export function runDirective(asm: Assembler, name: string, start: number): void 
     case '.previous':
       if (asm.prev !== undefined) { const p = asm.prev; asm.prev = asm.cur; asm.cur = p; }
       break;
-    case '.globl': case '.global': symbolList(asm, (s) => { s.binding = 'global'; s.bindingSet = true; }); break;
+    case '.globl': case '.global': symbolList(asm, (s) => declareGlobal(asm, s)); break;
     case '.weak': symbolList(asm, (s) => { s.binding = 'weak'; s.bindingSet = true; }); break;
     case '.local': symbolList(asm, (s) => { s.binding = 'local'; s.bindingSet = true; }); break;
     case '.hidden': symbolList(asm, (s) => { s.visibility = 'hidden'; }); break;
@@ -89,7 +89,7 @@ function symbolName(asm: Assembler): string {
   return name;
 }
 
-function symbolList(asm: Assembler, apply: (s: ReturnType<Assembler['symbol']>) => void): void {
+function symbolList(asm: Assembler, apply: (s: Sym) => void): void {
   do {
     const pos = asm.sc.pos;
     const s = asm.symbol(symbolName(asm), pos);
@@ -109,13 +109,25 @@ function typeDirective(asm: Assembler): void {
   const pos = sc.pos;
   const t = c === CH_QUOTE ? new TextDecoder().decode(sc.readString()) : sc.readIdent();
   switch (t) {
-    case 'function': case 'STT_FUNC': s.kind = 'func'; break;
-    case 'object': case 'STT_OBJECT': s.kind = 'object'; break;
-    case 'notype': case 'STT_NOTYPE': s.kind = 'notype'; break;
+    case 'function': case 'STT_FUNC': setSymbolKind(asm, s, 'func'); break;
+    case 'object': case 'STT_OBJECT': setSymbolKind(asm, s, 'object'); break;
+    case 'notype': case 'STT_NOTYPE': setSymbolKind(asm, s, 'notype'); break;
     case 'tls_object': case 'common': case 'gnu_unique_object': case 'gnu_indirect_function':
       throw sc.error(`symbol type '${t}' is not supported for BPF`, pos);
     default: throw sc.error(`unknown symbol type '${t ?? sc.describeHere()}'`, pos);
   }
+}
+
+/** `.type s, @kind`. */
+export function setSymbolKind(asm: Assembler, s: Sym, kind: SymbolKind): void {
+  s.kind = kind;
+  asm.register(s);
+}
+
+/** `.globl s`. */
+export function declareGlobal(asm: Assembler, s: Sym): void {
+  s.binding = 'global';
+  s.bindingSet = true;
   asm.register(s);
 }
 
@@ -124,10 +136,16 @@ function sizeDirective(asm: Assembler): void {
   const s = asm.symbol(symbolName(asm));
   sc.expect(CH_COMMA);
   sc.skipSpace();
-  s.sizeLine = sc.line;
-  s.sizeColumn = sc.column;
+  const line = sc.line, column = sc.column;
   const k = asm.parseExpr();
-  s.sizeExpr = asm.exprObject(k);
+  setSize(s, asm.exprObject(k), line, column);
+}
+
+/** `.size s, expr` (resolved when the object is built; line and column of expr for errors). */
+export function setSize(s: Sym, size: Expr, line: number, column: number): void {
+  s.sizeLine = line;
+  s.sizeColumn = column;
+  s.sizeExpr = size;
 }
 
 function equDirective(asm: Assembler): void {
@@ -156,6 +174,12 @@ function align(asm: Assembler, pow2: boolean): void {
     if (sc.peek() !== CH_COMMA) fill = asm.constant(-128, 255, 'fill value') & 0xff;
     if (sc.eat(CH_COMMA)) max = asm.constant(0, 0x7fffffff, 'maximum padding');
   }
+  alignTo(asm, bytes, fill, max, pos);
+}
+
+/** Pad the current section to a multiple of `bytes` (a power of two), as llvm-mc does. */
+export function alignTo(asm: Assembler, bytes: number, fill: number, max: number, pos: number): void {
+  const sc = asm.sc;
   const sec = asm.cur;
   if (bytes > 2 ** 16) throw sc.error(`alignment ${bytes} is too large`, pos);
   if (bytes > sec.align) sec.align = bytes;
@@ -208,23 +232,35 @@ function dataValues(asm: Assembler, size: number): void {
     sc.skipSpace();
     const pos = sc.pos;
     const k = asm.parseExpr();
-    reserve(sec, size);
-    const at = sec.len;
-    sec.len += size;
-    if (asm.exSym !== undefined || asm.exSub !== undefined) {
-      asm.addFixup(FixupKind.Data, at, k, size, pos);
-      continue;
-    }
+    if (asm.exSym !== undefined || asm.exSub !== undefined) { dataReference(asm, sec, size, k, pos); continue; }
     if (asm.exBig !== undefined) {
       const b = asm.exBig;
       if (size !== 8 || b < -(1n << 63n) || b > (1n << 64n) - 1n) throw sc.error('out of range literal value', pos);
-      writeWord(asm, sec, at, 8, b);
+      writeWord(asm, sec, grow(sec, size), 8, b);
       continue;
     }
     if (!(k >= min && k <= max) || !Number.isInteger(k)) throw sc.error('out of range literal value', pos);
     if (size === 8 && !Number.isSafeInteger(k)) throw sc.error('inexact 64-bit value: write it as one literal', pos);
-    writeNumber(asm, sec, at, size, k);
+    writeNumber(asm, sec, grow(sec, size), size, k);
   } while (sc.eat(CH_COMMA));
+}
+
+/** Append `size` bytes to the section; returns where they start. */
+function grow(sec: SectionState, size: number): number {
+  reserve(sec, size);
+  const at = sec.len;
+  sec.len += size;
+  return at;
+}
+
+/** A data item whose value refers to the expression just parsed (asm.exSym/exSub, plus k). */
+export function dataReference(asm: Assembler, sec: SectionState, size: number, k: number, pos: number): void {
+  asm.addFixup(FixupKind.Data, grow(sec, size), k, size, pos);
+}
+
+/** A data item with a constant value, already checked to fit `size` bytes. */
+export function dataConstant(asm: Assembler, sec: SectionState, size: number, k: number): void {
+  writeNumber(asm, sec, grow(sec, size), size, k);
 }
 
 function strings(asm: Assembler, zeroTerminated: boolean): void {

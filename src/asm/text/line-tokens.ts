@@ -11,7 +11,11 @@ import { memSizeAt } from './lexer.js';
 export const Tok = {
   REG: 1, NUM: 2, NAME: 3, EQ: 4, ALU_SET: 5, CMP: 6, DEREF: 7, MEM: 8, COLON: 9,
   IF: 10, GOTO: 11, CALL: 12, EXIT: 13, LOCK: 14, LL: 15, SWAP: 16,
+  COMMA: 17, MINUS: 18, SYM_TYPE: 19, GLOBL: 20, TYPE: 21, SIZE: 22, P2ALIGN: 23, DATA: 24,
 } as const;
+
+/** SYM_TYPE values: `@function`, `@object`, `@notype`. */
+export const SYM_FUNC = 1, SYM_OBJECT = 2, SYM_NOTYPE = 3;
 
 /** A shape key for a sequence of token kinds (what lexLine returns for such a line). */
 export function shapeKey(kinds: readonly number[]): number {
@@ -25,10 +29,11 @@ export const MAX_TOKENS = 6; // 32^6 - 1 is the largest small integer V8 keeps u
  * Per token: REG n (| W for w registers); NUM its value as a 32-bit immediate (numbers are
  * only tokens when they fit one: s32, or u32 kept as its s32 pattern); ALU_SET the AluOp; CMP
  * the JmpOp; DEREF the Size (| 0x80 when signed); MEM the offset (only when it fits 16 bits);
- * SWAP the END opcode | bits << 8. Int32 elements: reading them allocates nothing.
+ * SWAP the END opcode | bits << 8; SYM_TYPE one of SYM_*; DATA the item size in bytes.
+ * Int32 elements: reading them allocates nothing.
  */
 export const tokValue = new Int32Array(MAX_TOKENS);
-/** MEM: the base register (n | W). */
+/** MEM: the base register (n | W). NUM: 1 when the literal is above 2^31 - 1 (it is tokValue + 2^32). */
 export const tokBase = new Int32Array(MAX_TOKENS);
 /** Where each token starts and ends in the source (names: the name itself). */
 export const tokStart = new Int32Array(MAX_TOKENS);
@@ -51,7 +56,7 @@ for (let c = 48; c <= 57; c++) CLASS[c] = NAME_PART;
 for (const c of [32, 9, 13, 11, 12]) CLASS[c] = BLANK; // what Scanner.skipSpace skips
 
 const S16_MIN = -0x8000, S16_MAX = 0x7fff, S32_MIN = -0x80000000, U32_MAX = 0xffffffff;
-const LF = 10, BANG = 33, HASH = 35, PERCENT = 37, AMP = 38, LPAREN = 40, RPAREN = 41, STAR = 42,
+const LF = 10, BANG = 33, HASH = 35, PERCENT = 37, COMMA = 44, AT = 64, AMP = 38, LPAREN = 40, RPAREN = 41, STAR = 42,
   PLUS = 43, MINUS = 45, SLASH = 47, COLON = 58, LT = 60, EQ = 61, GT = 62, CARET = 94, PIPE = 124;
 
 // Where the last reader stopped (a module variable: no result objects).
@@ -166,7 +171,7 @@ function nameKind(s: string, p: number, e: number, k: number): number {
     tokValue[k] = reg;
     return Tok.REG;
   }
-  if (len === 1 && c === 46) return -1; // `.`, the location counter
+  if (c === 46) return len === 1 ? -1 : directiveKind(s, p, len, k); // `.` alone is the location counter
   if (len === 2) {
     if (c === 105 && s.charCodeAt(p + 1) === 102) return Tok.IF;
     if (c === 108 && s.charCodeAt(p + 1) === 108) return Tok.LL;
@@ -187,6 +192,42 @@ function nameKind(s: string, p: number, e: number, k: number): number {
   return Tok.NAME;
 }
 
+/** The directives read here (`.globl`, `.type`, `.size`, `.p2align`, data items); NAME otherwise. */
+function directiveKind(s: string, p: number, len: number, k: number): number {
+  let size = 0;
+  if (len === 5) {
+    if (s.startsWith('.type', p)) return Tok.TYPE;
+    if (s.startsWith('.size', p)) return Tok.SIZE;
+    if (s.startsWith('.byte', p)) size = 1;
+    else if (s.startsWith('.long', p)) size = 4;
+    else if (s.startsWith('.quad', p)) size = 8;
+  } else if (len === 6) {
+    if (s.startsWith('.globl', p)) return Tok.GLOBL;
+    if (s.startsWith('.short', p)) size = 2;
+  } else if (len === 7) {
+    if (s.startsWith('.global', p)) return Tok.GLOBL;
+  } else if (len === 8) {
+    if (s.startsWith('.p2align', p)) return Tok.P2ALIGN;
+  }
+  if (size === 0) return Tok.NAME;
+  tokValue[k] = size;
+  return Tok.DATA;
+}
+
+/** `@function`, `@object`, `@notype` (or with `%`) at p: SYM_TYPE with its value; -1 if not one. */
+function symbolTypeAt(s: string, p: number, k: number): number {
+  let e = p + 1;
+  while ((CLASS[s.charCodeAt(e)] & NAME_PART) !== 0) e++;
+  const len = e - p - 1;
+  const t = len === 8 && s.startsWith('function', p + 1) ? SYM_FUNC
+    : len === 6 && s.startsWith('object', p + 1) ? SYM_OBJECT
+      : len === 6 && s.startsWith('notype', p + 1) ? SYM_NOTYPE : -1;
+  if (t < 0) return -1;
+  tokValue[k] = t;
+  at = e;
+  return Tok.SYM_TYPE;
+}
+
 /** An operator at p: its kind with tokValue[k] set and `at` past it; -1 if not one we read. */
 function operatorAt(s: string, p: number, k: number): number {
   const c = s.charCodeAt(p), c1 = s.charCodeAt(p + 1);
@@ -197,7 +238,7 @@ function operatorAt(s: string, p: number, k: number): number {
     case EQ: if (c1 === EQ) { kind = Tok.CMP; v = JmpOp.JEQ; } else { kind = Tok.EQ; v = 0; len = 1; } break;
     case BANG: if (c1 === EQ) { kind = Tok.CMP; v = JmpOp.JNE; } break;
     case PLUS: if (c1 === EQ) v = AluOp.ADD; break;
-    case MINUS: if (c1 === EQ) v = AluOp.SUB; break;
+    case MINUS: if (c1 === EQ) v = AluOp.SUB; else { kind = Tok.MINUS; v = 0; len = 1; } break;
     case STAR: if (c1 === EQ) v = AluOp.MUL; break;
     case SLASH: if (c1 === EQ) v = AluOp.DIV; break;
     case PERCENT: if (c1 === EQ) v = AluOp.MOD; break;
@@ -205,6 +246,7 @@ function operatorAt(s: string, p: number, k: number): number {
     case CARET: if (c1 === EQ) v = AluOp.XOR; break;
     case AMP: if (c1 === EQ) v = AluOp.AND; else { kind = Tok.CMP; v = JmpOp.JSET; len = 1; } break;
     case COLON: kind = Tok.COLON; v = 0; len = 1; break;
+    case COMMA: kind = Tok.COMMA; v = 0; len = 1; break;
     case LT:
       if (c1 === LT) { if (s.charCodeAt(p + 2) === EQ) { v = AluOp.LSH; len = 3; } }
       else { kind = Tok.CMP; if (c1 === EQ) v = JmpOp.JLE; else { v = JmpOp.JLT; len = 1; } }
@@ -258,6 +300,7 @@ export function lexLine(s: string, p: number): number {
       const v = numberAt(s, neg ? p + 1 : p);
       if (v < 0 || (neg ? v > -S32_MIN : v > U32_MAX)) return -1;
       tokValue[k] = neg ? -v : v; // stored as int32: u32 values keep their s32 pattern
+      tokBase[k] = !neg && v > 0x7fffffff ? 1 : 0;
       kind = Tok.NUM;
       p = at;
     } else if (c === STAR && s.charCodeAt(p + 1) !== EQ) {
@@ -265,6 +308,9 @@ export function lexLine(s: string, p: number): number {
       if (t < 0) return -1;
       tokValue[k] = t;
       kind = Tok.DEREF;
+      p = at;
+    } else if (c === AT || (c === PERCENT && (CLASS[s.charCodeAt(p + 1)] & NAME_START) !== 0)) {
+      kind = symbolTypeAt(s, p, k);
       p = at;
     } else if (c === LPAREN) {
       if (!memAt(s, p, k)) return -1;
