@@ -142,14 +142,17 @@ export function writeElf(file: ElfFile): Uint8Array {
       if (!sectionSymbolFor.has(sym.section)) sectionSymbolFor.set(sym.section, i);
     }
   });
-  const needSectionSymbol: string[] = [];
-  for (const s of sections) {
-    if (sectionSymbolFor.has(s.name)) continue;
-    if (relocsBySection.size && file.relocations.some((r) => r.sectionSymbol && r.symbol === s.name)) needSectionSymbol.push(s.name);
-  }
+  // Sections whose symbol a relocation names (one pass over the relocations).
+  const relocatedSections = new Set<string>();
   for (let i = 0; i < file.relocations.length; i++) {
     const r = file.relocations[i]!;
-    if (r.sectionSymbol && !sectionIndex.has(r.symbol)) throw new ElfError(`relocation against the section symbol of unknown section ${r.symbol}`);
+    if (!r.sectionSymbol) continue;
+    if (!sectionIndex.has(r.symbol)) throw new ElfError(`relocation against the section symbol of unknown section ${r.symbol}`);
+    relocatedSections.add(r.symbol);
+  }
+  const needSectionSymbol: string[] = [];
+  for (const s of sections) {
+    if (!sectionSymbolFor.has(s.name) && relocatedSections.has(s.name)) needSectionSymbol.push(s.name);
   }
 
   const out: OutSymbol[] = [];
