@@ -161,71 +161,46 @@ function memAt(s: string, p: number, k: number): boolean {
   return true;
 }
 
-/** The kind of the name in [p, e) (a register, a keyword or a plain name); -1 if unreadable. */
-function nameKind(s: string, p: number, e: number, k: number): number {
-  const len = e - p;
-  const c = s.charCodeAt(p);
-  const reg = registerIn(s, p, e);
-  if (reg !== -1) {
-    if (reg < 0) return -1;
-    tokValue[k] = reg;
-    return Tok.REG;
-  }
-  if (c === 46) return len === 1 ? -1 : directiveKind(s, p, len, k); // `.` alone is the location counter
-  if (len === 2) {
-    if (c === 105 && s.charCodeAt(p + 1) === 102) return Tok.IF;
-    if (c === 108 && s.charCodeAt(p + 1) === 108) return Tok.LL;
-  } else if (len === 4) {
-    if (s.startsWith('goto', p)) return Tok.GOTO;
-    if (s.startsWith('call', p)) return Tok.CALL;
-    if (s.startsWith('exit', p)) return Tok.EXIT;
-    if (s.startsWith('lock', p)) return Tok.LOCK;
-    if ((c === 108 || c === 98) && s.charCodeAt(p + 1) === 101) { // le16 .. be64
-      const a = s.charCodeAt(p + 2), b = s.charCodeAt(p + 3);
-      const bits = a === 49 && b === 54 ? 16 : a === 51 && b === 50 ? 32 : a === 54 && b === 52 ? 64 : 0;
-      if (bits !== 0) {
-        tokValue[k] = (Class.ALU | AluOp.END | (c === 108 ? Source.K : Source.X)) | (bits << 8); // to little (K) or big (X) endian
-        return Tok.SWAP;
-      }
-    }
-  }
-  return Tok.NAME;
+const swap = (toBig: boolean, bits: number): number =>
+  (Class.ALU | AluOp.END | (toBig ? Source.X : Source.K)) | (bits << 8);
+
+/** Keywords and directives read here, with their token kind | value << 8 (all at most 9 characters). */
+const WORDS = new Map<string, number>([
+  ['if', Tok.IF], ['ll', Tok.LL], ['goto', Tok.GOTO], ['call', Tok.CALL], ['exit', Tok.EXIT], ['lock', Tok.LOCK],
+  ['le16', Tok.SWAP | (swap(false, 16) << 8)], ['le32', Tok.SWAP | (swap(false, 32) << 8)], ['le64', Tok.SWAP | (swap(false, 64) << 8)],
+  ['be16', Tok.SWAP | (swap(true, 16) << 8)], ['be32', Tok.SWAP | (swap(true, 32) << 8)], ['be64', Tok.SWAP | (swap(true, 64) << 8)],
+  ['.globl', Tok.GLOBL], ['.global', Tok.GLOBL], ['.type', Tok.TYPE], ['.size', Tok.SIZE], ['.p2align', Tok.P2ALIGN],
+  ['.byte', Tok.DATA | (1 << 8)], ['.short', Tok.DATA | (2 << 8)], ['.long', Tok.DATA | (4 << 8)], ['.quad', Tok.DATA | (8 << 8)],
+  ['@function', Tok.SYM_TYPE | (SYM_FUNC << 8)], ['@object', Tok.SYM_TYPE | (SYM_OBJECT << 8)], ['@notype', Tok.SYM_TYPE | (SYM_NOTYPE << 8)],
+  ['%function', Tok.SYM_TYPE | (SYM_FUNC << 8)], ['%object', Tok.SYM_TYPE | (SYM_OBJECT << 8)], ['%notype', Tok.SYM_TYPE | (SYM_NOTYPE << 8)],
+]);
+const LONGEST_WORD = 9;
+
+/** The token for the word in [p, e) if it is in WORDS (its value in tokValue[k]); NAME otherwise. */
+function wordKind(s: string, p: number, e: number, k: number): number {
+  // Temporary labels (.L...) are the most common names and are never words: no string for them.
+  if (e - p > LONGEST_WORD || (s.charCodeAt(p) === 46 && s.charCodeAt(p + 1) === 76)) return Tok.NAME;
+  const w = WORDS.get(s.slice(p, e));
+  if (w === undefined) return Tok.NAME;
+  tokValue[k] = w >> 8;
+  return w & 0xff;
 }
 
-/** The directives read here (`.globl`, `.type`, `.size`, `.p2align`, data items); NAME otherwise. */
-function directiveKind(s: string, p: number, len: number, k: number): number {
-  let size = 0;
-  if (len === 5) {
-    if (s.startsWith('.type', p)) return Tok.TYPE;
-    if (s.startsWith('.size', p)) return Tok.SIZE;
-    if (s.startsWith('.byte', p)) size = 1;
-    else if (s.startsWith('.long', p)) size = 4;
-    else if (s.startsWith('.quad', p)) size = 8;
-  } else if (len === 6) {
-    if (s.startsWith('.globl', p)) return Tok.GLOBL;
-    if (s.startsWith('.short', p)) size = 2;
-  } else if (len === 7) {
-    if (s.startsWith('.global', p)) return Tok.GLOBL;
-  } else if (len === 8) {
-    if (s.startsWith('.p2align', p)) return Tok.P2ALIGN;
-  }
-  if (size === 0) return Tok.NAME;
-  tokValue[k] = size;
-  return Tok.DATA;
+/** The kind of the name in [p, e) (a register, a keyword, a directive or a plain name); -1 if unreadable. */
+function nameKind(s: string, p: number, e: number, k: number): number {
+  const reg = registerIn(s, p, e);
+  if (reg === -1) return e === p + 1 && s.charCodeAt(p) === 46 ? -1 : wordKind(s, p, e, k); // `.`: the location counter
+  if (reg < 0) return -1;
+  tokValue[k] = reg;
+  return Tok.REG;
 }
 
 /** `@function`, `@object`, `@notype` (or with `%`) at p: SYM_TYPE with its value; -1 if not one. */
 function symbolTypeAt(s: string, p: number, k: number): number {
   let e = p + 1;
   while ((CLASS[s.charCodeAt(e)] & NAME_PART) !== 0) e++;
-  const len = e - p - 1;
-  const t = len === 8 && s.startsWith('function', p + 1) ? SYM_FUNC
-    : len === 6 && s.startsWith('object', p + 1) ? SYM_OBJECT
-      : len === 6 && s.startsWith('notype', p + 1) ? SYM_NOTYPE : -1;
-  if (t < 0) return -1;
-  tokValue[k] = t;
   at = e;
-  return Tok.SYM_TYPE;
+  return wordKind(s, p, e, k) === Tok.SYM_TYPE ? Tok.SYM_TYPE : -1;
 }
 
 /** An operator at p: its kind with tokValue[k] set and `at` past it; -1 if not one we read. */
