@@ -19,8 +19,9 @@ export function registerAsm(program: Command): void {
     .option('--big-endian', 'produce a big-endian (bpfeb) object')
     .option('--json', 'print a JSON summary')
     .action(async (input: string, opts: AsmOptions) => {
-      // Loaded on use, so that other commands do not pay for the assembler at start-up.
-      const { assemble } = await import('../../src/asm/text/index.js');
+      // Loaded on use, so that other commands do not pay for the assembler at start-up (and the
+      // assembler itself, not the text index, which would load the disassembler too).
+      const { assemble } = await import('../../src/asm/text/assembler.js');
       const { writeElf } = await import('../../src/elf/write-elf.js');
       const source = readSourceText(input);
       const { elf, statements } = assemble(source, { file: input === '-' ? '<stdin>' : input, bigEndian: opts.bigEndian === true });
