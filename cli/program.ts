@@ -1,6 +1,6 @@
 // The bpf-ts command line. Each command lives in cli/commands/<name>.ts and exports
 // `register(program)`; this file wires them and turns errors into exit codes.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError } from './args.js';
 import { describeError, exitCodeFor } from './errors.js';
 import { printError } from './output.js';
 import { COMMANDS } from './commands/index.js';
@@ -31,7 +31,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here too, with exit code 0; commander already printed the message.
+      // --help and --version end here too, with exit code 0; the parser already printed the message.
       return err.exitCode === 0 ? 0 : 2;
     }
     // A verifier rejection reads like a `bpf-ts lint` finding: file:line: error: message [prog insn N].

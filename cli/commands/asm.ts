@@ -1,6 +1,6 @@
 // bpf-ts asm IN.s -o OUT.o: LLVM-syntax BPF assembly to an ELF relocatable object.
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { printJson } from '../output.js';
 import { readSourceText } from '../read-source.js';
 

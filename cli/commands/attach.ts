@@ -3,7 +3,7 @@
 // /sys/fs/bpf/bpf-ts/links/xdp-<IF>, or through netlink with --netlink.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printError, printJson, printLine } from '../output.js';
 import { attachXdp, DEFAULT_PIN_ROOT, isBpffs, type XdpAttachMode } from '../../src/loader/index.js';

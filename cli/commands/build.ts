@@ -2,7 +2,7 @@
 // and constants, compile it, and write a libbpf-compatible ELF object (loads with
 // `bpftool prog loadall` and `ip link set dev X xdpgeneric obj OUT.o sec xdp`).
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { writeObject } from '../../src/elf/write-object.js';
 import { toObjectModel } from '../../src/xdp/index.js';
 import { printJson, printLine } from '../output.js';

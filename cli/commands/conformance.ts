@@ -4,7 +4,7 @@
 // stores the full 64-bit r0 in an array map, then runs it with BPF_PROG_TEST_RUN.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { parseConformance, type ConformanceTest } from '../../src/asm/conformance.js';
 import type { Instruction } from '../../src/asm/instruction.js';
 import { CALL, Class, EXIT, LD_IMM64, Mode, PseudoCall, PseudoLd, Size, AluOp, Source } from '../../src/asm/opcode.js';

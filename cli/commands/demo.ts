@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { attachXdp, type XdpAttachment } from '../../src/loader/index.js';
 import { ifNameToIndex } from '../../src/sys/index.js';
 import { createMap, runXdp, type VmMap } from '../../src/vm/index.js';

@@ -2,7 +2,7 @@
 // not, and netlink attachments) and the link pin `attach` made.
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { printJson, printLine } from '../output.js';
 import { detachXdp } from '../../src/loader/index.js';
 import { xdpLinkPinPath } from './attach.js';

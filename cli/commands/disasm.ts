@@ -1,6 +1,6 @@
 // bpf-ts disasm IN.o [--section S] [--reloc]: an llvm-objdump -d style listing.
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 

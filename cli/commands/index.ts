@@ -1,6 +1,6 @@
 // Every command, in the order `bpf-ts --help` lists them. Each is loaded only when it is the
 // command being run (or for the full --help), so `bpf-ts asm` does not load koffi or the VM.
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 
 export type RegisterCommand = (program: Command) => void;
 

@@ -2,7 +2,7 @@
 // Exit 0 when every program is expected to load, 1 when a rejection is predicted, 2 bad input.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { assemble } from '../../src/asm/text/index.js';
 import { parseElfObject } from '../../src/elf/parse-object.js';
 import { parseObject } from '../../src/elf/parse-object.js';

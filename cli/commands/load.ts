@@ -3,7 +3,7 @@
 // DIR/progs/<program>, DIR/maps/<map>. Also the shared helpers of the loader commands.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printError, printJson, printLine } from '../output.js';
 import { DEFAULT_PIN_ROOT, loadObject, type LoadObjectOptions, type LoadedObject, Program, progTypeName, ensureBpffs, inInitialMountNamespace, isBpffs, VerifierError } from '../../src/loader/index.js';

@@ -1,7 +1,7 @@
 // bpf-ts map list | dump | lookup | update | delete: maps in the kernel; keys and values in hex
 // ("0a 00 00 00", "0a000000" or "0x0a 0x00 0x00 0x00").
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 import { BpfMap, listMaps, type MapInfo, type UpdateMode } from '../../src/loader/index.js';

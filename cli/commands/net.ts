@@ -1,5 +1,5 @@
 // bpf-ts net list: XDP attachments per interface (netlink's view plus bpf_link ids).
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { printJson, printLine } from '../output.js';
 import { linkInfo, listInfo } from '../../src/loader/index.js';
 import { listXdp } from '../../src/sys/index.js';

@@ -1,7 +1,7 @@
 // bpf-ts probe [--save F]: what this kernel supports (program types, map types, helpers per
 // program type, ISA level), found by loading tiny programs; --save writes the profile as JSON.
 import { writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { printJson, printLine } from '../output.js';
 import { probeAll } from '../../src/loader/index.js';
 

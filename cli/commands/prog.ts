@@ -1,6 +1,6 @@
 // bpf-ts prog list | show | dump: the programs loaded in the kernel.
 import { existsSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 import { formatInstruction } from '../../src/asm/text/format.js';

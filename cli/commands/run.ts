@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { attachXdp, BpfMap, detachXdp, loadObject, Program, type XdpAttachment, type XdpAttachMode } from '../../src/loader/index.js';
 import { writeObject } from '../../src/elf/write-object.js';
 import { lintInstructions, type MapInfo, type ProgramReport } from '../../src/lint/index.js';

@@ -1,7 +1,7 @@
 // bpf-ts test-run (--pinned P | IN.o --prog NAME) --data PKT.bin [--repeat N] [--data-out F]:
 // run a program once (or N times) on a packet with BPF_PROG_TEST_RUN and print its verdict.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 

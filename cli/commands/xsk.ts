@@ -1,6 +1,6 @@
 // bpf-ts xsk rx|tx|echo: AF_XDP receive, transmit and echo on one queue of a device.
 import { readFileSync } from 'node:fs';
-import type { Command } from 'commander';
+import type { Command } from '../args.js';
 import { type BindMode, isUdpTo, openXsk, type OpenXsk, parseMac, receiveBusy, swapMacs, waitForFrames, writeUdpFrame, type XdpStatistics, XskError } from '../../src/afxdp/index.js';
 import { UsageError } from '../errors.js';
 import { printError, printJson, printLine } from '../output.js';
