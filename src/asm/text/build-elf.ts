@@ -110,7 +110,6 @@ function writeOff(asm: Assembler, sec: SectionState, insnOffset: number, off: nu
 
 export function buildElfFile(asm: Assembler): ElfFile {
   const relocations: ElfRelocation[] = [];
-  const relocSyms = new Set<Sym>();
   // A name that is never defined but names a section means that section's start (LLVM's rule,
   // used by DWARF: `.long .debug_abbrev`).
   for (let si = 0; si < asm.symList.length; si++) {
@@ -123,7 +122,7 @@ export function buildElfFile(asm: Assembler): ElfFile {
     s.value = 0;
     s.sectionAlias = true;
   }
-  for (const sec of asm.sectionList) applyFixups(asm, sec, relocations, relocSyms);
+  for (const sec of asm.sectionList) applyFixups(asm, sec, relocations);
   resolveSizes(asm);
 
   const sections: ElfSection[] = asm.sectionList.map((sec) => {
@@ -150,7 +149,7 @@ export function buildElfFile(asm: Assembler): ElfFile {
   for (let si = 0; si < asm.symList.length; si++) {
     const s = asm.symList[si]!;
     if (s.order < 0 || s.sectionAlias === true) continue;
-    if (s.temp && !relocSyms.has(s)) continue;
+    if (s.temp && !s.usedInReloc) continue;
     if (s.temp && !s.defined && s.equ === undefined) {
       throw fail(asm, `undefined temporary symbol '${s.name}'`, s.line, s.column);
     }
@@ -201,10 +200,10 @@ export function buildElfFile(asm: Assembler): ElfFile {
 }
 
 /** Record a relocation against `symbol`, or else against `section`'s section symbol. */
-function addReloc(out: ElfRelocation[], relocSyms: Set<Sym>, sec: SectionState, offset: number, type: number,
+function addReloc(out: ElfRelocation[], sec: SectionState, offset: number, type: number,
   symbol: Sym | undefined, section: SectionState | undefined): void {
   if (symbol !== undefined) {
-    relocSyms.add(symbol);
+    symbol.usedInReloc = true;
     out.push({ section: sec.name, offset, symbol: symbol.name, type });
   } else {
     section!.usedInReloc = true;
@@ -227,16 +226,16 @@ function resolveSizes(asm: Assembler): void {
 }
 
 /** One section's fixups, in a function of its own so that V8 optimises the loop early. */
-function applyFixups(asm: Assembler, sec: SectionState, out: ElfRelocation[], relocSyms: Set<Sym>): void {
+function applyFixups(asm: Assembler, sec: SectionState, out: ElfRelocation[]): void {
   const list = sec.fixups;
   const f: Fixup = { kind: FixupKind.Data, offset: 0, size: 0, line: 0, column: 0, k: 0, sym: undefined, sub: undefined, big: undefined };
   for (let i = 0; i < list.count; i++) {
     list.load(i, f);
-    applyFixup(asm, sec, f, out, relocSyms);
+    applyFixup(asm, sec, f, out);
   }
 }
 
-function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocation[], relocSyms: Set<Sym>): void {
+function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocation[]): void {
   const s0 = f.sym;
   if (f.kind === FixupKind.Jump16 && s0 !== undefined && f.sub === undefined && s0.defined && s0.section === sec && s0.equ === undefined) {
     // The common case: a branch to a label in its own section.
@@ -248,7 +247,7 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
     // The common case: `r1 = map ll` with a global or undefined symbol. The relocation names
     // the symbol and the addend stays in imm (what relocTarget gives, without its objects).
     writeImm(asm, sec, f.offset, f.k | 0);
-    addReloc(out, relocSyms, sec, f.offset, RelocType.R_BPF_64_64, s0, undefined);
+    addReloc(out, sec, f.offset, RelocType.R_BPF_64_64, s0, undefined);
     return;
   }
   const r = resolveExpr(asm, f, f.line, f.column);
@@ -287,7 +286,7 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
       const t = relocTarget(r, f);
       const imm = Math.floor((t.addend - 8) / 8);
       writeImm(asm, sec, f.offset, imm);
-      addReloc(out, relocSyms, sec, f.offset, RelocType.R_BPF_64_32, t.symbol, t.section);
+      addReloc(out, sec, f.offset, RelocType.R_BPF_64_32, t.symbol, t.section);
       return;
     }
     case FixupKind.Ld64: {
@@ -298,7 +297,7 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
       }
       const t = relocTarget(r, f);
       writeImm(asm, sec, f.offset, t.addend | 0);
-      addReloc(out, relocSyms, sec, f.offset, RelocType.R_BPF_64_64, t.symbol, t.section);
+      addReloc(out, sec, f.offset, RelocType.R_BPF_64_64, t.symbol, t.section);
       return;
     }
     default: { // Data
@@ -312,7 +311,7 @@ function applyFixup(asm: Assembler, sec: SectionState, f: Fixup, out: ElfRelocat
       if (f.size !== 4 && f.size !== 8) throw fail(asm, `a ${f.size}-byte value cannot hold a symbol address`, f.line, f.column);
       const t = relocTarget(r, f);
       writeNumber(asm, sec, f.offset, f.size, f.size === 4 ? t.addend >>> 0 : t.addend);
-      addReloc(out, relocSyms, sec, f.offset, f.size === 8 ? RelocType.R_BPF_64_ABS64 : data32Type(r), t.symbol, t.section);
+      addReloc(out, sec, f.offset, f.size === 8 ? RelocType.R_BPF_64_ABS64 : data32Type(r), t.symbol, t.section);
     }
   }
 }

@@ -32,6 +32,7 @@ export interface Sym {
   sizeColumn?: number;
   /** `.equ`/`.set` value. */
   equ?: Expr;
+  /** A relocation names this symbol (a temporary label then goes into the symbol table). */
   usedInReloc: boolean;
   /** A reference to a section by its name (`.long .debug_abbrev`): the section symbol, never listed. */
   sectionAlias?: boolean;
