@@ -20,7 +20,7 @@
 import { SectionType } from '../../elf/elf-file.js';
 import { AluOp, AtomicOp, Class, JmpOp, Mode, Size, Source, CALL, EXIT } from '../opcode.js';
 import type { Assembler } from './assembler.js';
-import { alignTo, dataConstant, dataReference, declareGlobal, setSize, setSymbolKind } from './directives.js';
+import { alignTo, dataConstant, dataReference, setBinding, setSize, setSymbolKind } from './directives.js';
 import { ASSIGN_WORDS } from './lexer.js';
 import { Tok, W, lexLine, lineStop, shapeKey, tokBase, tokEnd, tokStart, tokValue } from './line-tokens.js';
 import { FixupKind, newExpr } from './object.js';
@@ -183,7 +183,7 @@ function labelOrDirective(asm: Assembler, act: number): boolean {
       asm.defineLabelSym(asm.symbolAt(tokStart[0]!, tokEnd[0]!), tokStart[0]!);
       break;
     case Act.GLOBL:
-      declareGlobal(asm, asm.symbolAt(tokStart[1]!, tokEnd[1]!));
+      setBinding(asm, asm.symbolAt(tokStart[1]!, tokEnd[1]!), 'global');
       break;
     case Act.TYPE: // the general parser records a new symbol's first mention just after its name
       setSymbolKind(asm, asm.symbolAt(tokStart[1]!, tokEnd[1]!, tokEnd[1]!), SYMBOL_KINDS[v[3]!]!);

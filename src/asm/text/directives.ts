@@ -7,7 +7,7 @@
 // Accepted and ignored (llvm-mc would emit debug or metadata sections for some of them):
 // .file N "..." and .loc (.debug_line), .cfi_* (.eh_frame/.debug_frame), .ident (.comment), .section-less .note.GNU-stack markers, .build_version,
 // .macosx_version_min, .end.
-import { SectionFlag, SectionType, type SymbolKind } from '../../elf/elf-file.js';
+import { SectionFlag, SectionType, type SymbolBinding, type SymbolKind } from '../../elf/elf-file.js';
 import type { Assembler } from './assembler.js';
 import { CH_COMMA, CH_QUOTE, CH_AT, CH_PERCENT } from './lexer.js';
 import { type Expr, defaultSectionFlags, FixupKind, reserve, type SectionState, type Sym } from './object.js';
@@ -46,9 +46,9 @@ export function runDirective(asm: Assembler, name: string, start: number): void 
     case '.previous':
       if (asm.prev !== undefined) { const p = asm.prev; asm.prev = asm.cur; asm.cur = p; }
       break;
-    case '.globl': case '.global': symbolList(asm, (s) => declareGlobal(asm, s)); break;
-    case '.weak': symbolList(asm, (s) => { s.binding = 'weak'; s.bindingSet = true; }); break;
-    case '.local': symbolList(asm, (s) => { s.binding = 'local'; s.bindingSet = true; }); break;
+    case '.globl': case '.global': symbolList(asm, (s) => setBinding(asm, s, 'global')); break;
+    case '.weak': symbolList(asm, (s) => setBinding(asm, s, 'weak')); break;
+    case '.local': symbolList(asm, (s) => setBinding(asm, s, 'local')); break;
     case '.hidden': symbolList(asm, (s) => { s.visibility = 'hidden'; }); break;
     case '.internal': symbolList(asm, (s) => { s.visibility = 'internal'; }); break;
     case '.protected': symbolList(asm, (s) => { s.visibility = 'protected'; }); break;
@@ -124,9 +124,9 @@ export function setSymbolKind(asm: Assembler, s: Sym, kind: SymbolKind): void {
   asm.register(s);
 }
 
-/** `.globl s`. */
-export function declareGlobal(asm: Assembler, s: Sym): void {
-  s.binding = 'global';
+/** `.globl s`, `.weak s`, `.local s`. */
+export function setBinding(asm: Assembler, s: Sym, binding: SymbolBinding): void {
+  s.binding = binding;
   s.bindingSet = true;
   asm.register(s);
 }
@@ -241,7 +241,7 @@ function dataValues(asm: Assembler, size: number): void {
     }
     if (!(k >= min && k <= max) || !Number.isInteger(k)) throw sc.error('out of range literal value', pos);
     if (size === 8 && !Number.isSafeInteger(k)) throw sc.error('inexact 64-bit value: write it as one literal', pos);
-    writeNumber(asm, sec, grow(sec, size), size, k);
+    dataConstant(asm, sec, size, k);
   } while (sc.eat(CH_COMMA));
 }
 
