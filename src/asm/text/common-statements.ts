@@ -92,7 +92,12 @@ function jump(asm: Assembler, code: number, dst: number, src: number, imm: numbe
 function emitStatement(asm: Assembler, act: number): boolean {
   const v = tokValue;
   if (act === Act.EMPTY) return true;
-  if (act === Act.LABEL || (act >= Act.GLOBL && act <= Act.P2ALIGN)) return labelOrDirective(asm, act); // NOBITS too
+  if (act === Act.LABEL) { // in any section, NOBITS too
+    asm.defineLabelSym(asm.symbolAt(tokStart[0]!, tokEnd[0]!), tokStart[0]!);
+    asm.statements++;
+    return true;
+  }
+  if (act >= Act.GLOBL && act <= Act.P2ALIGN) return symbolDirective(asm, act); // NOBITS too
   if (asm.cur.type === SectionType.NOBITS) return false; // the general parser reports it
   switch (act) {
     case Act.MOV_REG: case Act.ALU_REG: {
@@ -175,13 +180,13 @@ function expressionOf(asm: Assembler, k: number): boolean {
   return true;
 }
 
-/** Labels and the directives that name symbols or align: allowed in any section. */
-function labelOrDirective(asm: Assembler, act: number): boolean {
+/**
+ * The directives that name symbols or align: allowed in any section. Apart from labels (in
+ * emitStatement), so that the label path V8 compiles early stays small.
+ */
+function symbolDirective(asm: Assembler, act: number): boolean {
   const v = tokValue;
   switch (act) {
-    case Act.LABEL:
-      asm.defineLabelSym(asm.symbolAt(tokStart[0]!, tokEnd[0]!), tokStart[0]!);
-      break;
     case Act.GLOBL:
       setBinding(asm, asm.symbolAt(tokStart[1]!, tokEnd[1]!), 'global');
       break;
