@@ -68,17 +68,15 @@ function blanks(s: string, p: number): number {
 }
 
 /**
- * The register spelled in [p, e): n or n | W; -1 when it is not a name of the form r<digits>
- * or w<digits>; -2 when it is, but not r0..r10 as written (r01, r11: the general parser decides).
+ * The register spelled in [p, e): n or n | W; -1 when the name does not start like one (r or w
+ * and a digit); -2 when it does but is not r0..r10 as written (r01, r11, r1x: the general
+ * parser decides what they are).
  */
 function registerIn(s: string, p: number, e: number): number {
   const c = s.charCodeAt(p) | 0x20;
-  if ((c !== 114 && c !== 119) || e === p + 1) return -1;
-  for (let q = p + 1; q < e; q++) {
-    const d = s.charCodeAt(q);
-    if (d < 48 || d > 57) return -1;
-  }
-  const d1 = s.charCodeAt(p + 1) - 48;
+  if (c !== 114 && c !== 119) return -1;
+  const d1 = s.charCodeAt(p + 1) - 48; // past a one-letter name this is not a digit
+  if (!(d1 >= 0 && d1 <= 9)) return -1;
   let n: number;
   if (e === p + 2) n = d1;
   else if (e === p + 3 && d1 === 1 && s.charCodeAt(p + 2) === 48) n = 10;
