@@ -2,13 +2,14 @@
 // XDP program so that it stays attached after the CLI exits — as a bpf_link pinned at
 // /sys/fs/bpf/bpf-ts/links/xdp-<IF>, or through netlink with --netlink.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printError, printJson, printLine } from '../output.js';
-import { attachXdp, DEFAULT_PIN_ROOT, isBpffs, type XdpAttachMode } from '../../src/loader/index.js';
+import { attachXdp, type XdpAttachMode } from '../../src/loader/xdp.js';
+import { DEFAULT_PIN_ROOT, isBpffs } from '../../src/loader/pin.js';
 import { ProgType } from '../../src/elf/bpf-enums.js';
-import { interfaceIndex, openProgram } from './load.js';
+import { interfaceIndex, xdpLinkPinPath } from '../interface.js';
+import { openProgram } from './load.js';
 
 interface AttachOptions {
   dev: string;
@@ -21,10 +22,6 @@ interface AttachOptions {
 }
 
 /** Where `attach` pins the XDP link of an interface (and `detach` looks for it). */
-export function xdpLinkPinPath(dev: string): string {
-  return join(DEFAULT_PIN_ROOT, 'bpf-ts', 'links', `xdp-${dev}`);
-}
-
 const MODES: readonly string[] = ['skb', 'native', 'auto', 'hw'];
 
 export function registerAttach(program: Command): void {

@@ -4,9 +4,8 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from '../args.js';
 import { printJson, printLine } from '../output.js';
-import { detachXdp } from '../../src/loader/index.js';
-import { xdpLinkPinPath } from './attach.js';
-import { interfaceIndex } from './load.js';
+import { detachXdp } from '../../src/loader/xdp.js';
+import { interfaceIndex, xdpLinkPinPath } from '../interface.js';
 
 export function registerDetach(program: Command): void {
   program

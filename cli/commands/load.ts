@@ -6,8 +6,11 @@ import { basename, join } from 'node:path';
 import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printError, printJson, printLine } from '../output.js';
-import { DEFAULT_PIN_ROOT, loadObject, type LoadObjectOptions, type LoadedObject, Program, progTypeName, ensureBpffs, inInitialMountNamespace, isBpffs, VerifierError } from '../../src/loader/index.js';
-import { ifNameToIndex, SystemError } from '../../src/sys/index.js';
+import { loadObject, type LoadObjectOptions, type LoadedObject } from '../../src/loader/object.js';
+import { DEFAULT_PIN_ROOT, ensureBpffs, inInitialMountNamespace, isBpffs } from '../../src/loader/pin.js';
+import { Program } from '../../src/loader/program.js';
+import { progTypeName } from '../../src/loader/names.js';
+import { VerifierError } from '../../src/loader/verifier-error.js';
 
 interface LoadOptions {
   pinDir?: string;
@@ -28,16 +31,6 @@ export function readObjectFile(path: string): Uint8Array {
 
 /** Pin names the way libbpf/bpftool sanitise them ('.' is not allowed in a pin name). */
 export const pinName = (name: string): string => name.replace(/\./g, '_');
-
-/** The interface index of `dev`, or a UsageError (bad input) when there is no such interface. */
-export function interfaceIndex(dev: string): number {
-  try {
-    return ifNameToIndex(dev);
-  } catch (e) {
-    if (e instanceof SystemError) throw new UsageError(`no network interface named "${dev}"`);
-    throw e;
-  }
-}
 
 /** loadObject; a verifier rejection learns which file it came from (for the lint-style report). */
 function loadObjectFile(path: string, bytes: Uint8Array, opts: LoadObjectOptions): LoadedObject {

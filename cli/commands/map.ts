@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
-import { BpfMap, listMaps, type MapInfo, type UpdateMode } from '../../src/loader/index.js';
+import { listMaps, type MapInfo } from '../../src/loader/info.js';
+import { BpfMap, type UpdateMode } from '../../src/loader/map.js';
 
 interface Which {
   id?: string;

@@ -1,8 +1,8 @@
 // bpf-ts net list: XDP attachments per interface (netlink's view plus bpf_link ids).
 import type { Command } from '../args.js';
 import { printJson, printLine } from '../output.js';
-import { linkInfo, listInfo } from '../../src/loader/index.js';
-import { listXdp } from '../../src/sys/index.js';
+import { linkInfo, listInfo } from '../../src/loader/info.js';
+import { listXdp } from '../../src/sys/xdp-netlink.js';
 
 export function registerNet(program: Command): void {
   const net = program.command('net').description('network attachments');

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../args.js';
 import { printJson, printLine } from '../output.js';
-import { probeAll } from '../../src/loader/index.js';
+import { probeAll } from '../../src/loader/probe.js';
 
 export function registerProbe(program: Command): void {
   program

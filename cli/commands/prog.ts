@@ -4,7 +4,8 @@ import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printJson, printLine } from '../output.js';
 import { formatInstruction } from '../../src/asm/text/format.js';
-import { listPrograms, Program, progInfo, progXlated, type ProgInfo } from '../../src/loader/index.js';
+import { listPrograms, progInfo, progXlated, type ProgInfo } from '../../src/loader/info.js';
+import { Program } from '../../src/loader/program.js';
 
 interface Which {
   id?: string;
