@@ -39,7 +39,7 @@ const HELP = { flags: '-h, --help', description: 'display help for command' };
 const WIDTH = 80;
 
 export class Command {
-  readonly commands: Command[] = [];
+  private readonly commands: Command[] = [];
   private readonly options: OptionSpec[] = [];
   private readonly args: ArgumentSpec[] = [];
   private parent: Command | undefined;
@@ -94,19 +94,17 @@ export class Command {
     return this;
   }
 
-  /** Errors are always thrown (as commander's exitOverride does); kept for the same interface. */
-  exitOverride(): this {
-    return this;
-  }
-
   configureOutput(out: { writeErr?: Writer; writeOut?: Writer }): this {
     if (out.writeErr !== undefined) this.writeErr = out.writeErr;
     if (out.writeOut !== undefined) this.writeOut = out.writeOut;
     return this;
   }
 
-  /** Parse user arguments (without node and the script) and run the chosen command's action. */
-  async parseAsync(argv: readonly string[], _from?: { from: 'user' }): Promise<this> {
+  /**
+   * Parse user arguments (without node and the script) and run the chosen command's action.
+   * Errors, --help and --version end in a thrown CommanderError (exitCode 0 for the last two).
+   */
+  async parseAsync(argv: readonly string[]): Promise<this> {
     await this.dispatch([...argv]);
     return this;
   }
@@ -202,8 +200,12 @@ export class Command {
     const parts: string[] = [];
     if (this.options.length > 0 || this.commands.length > 0 || this.parent === undefined) parts.push('[options]');
     if (this.commands.length > 0) parts.push('[command]');
-    for (const a of this.args) parts.push(a.required ? `<${a.name}>` : `[${a.name}]`);
-    return parts.join(' ');
+    return [...parts, ...this.argumentTerms()].join(' ');
+  }
+
+  /** `<required>` and `[optional]` for each argument. */
+  private argumentTerms(): string[] {
+    return this.args.map((a) => (a.required ? `<${a.name}>` : `[${a.name}]`));
   }
 
   private fullName(): string {
@@ -233,10 +235,7 @@ export class Command {
 
   /** How a parent's help lists this command: its name, [options] if it has any, its arguments. */
   private term(): string {
-    const parts = [this.name];
-    if (this.options.length > 0) parts.push('[options]');
-    for (const a of this.args) parts.push(a.required ? `<${a.name}>` : `[${a.name}]`);
-    return parts.join(' ');
+    return [this.name, ...(this.options.length > 0 ? ['[options]'] : []), ...this.argumentTerms()].join(' ');
   }
 }
 

@@ -9,17 +9,10 @@ import { COMMANDS } from './commands/index.js';
 export async function buildProgram(only?: string): Promise<Command> {
   const program = new Command('bpf-ts')
     .description('A pure-TypeScript eBPF toolkit: assemble, build, lint, load, attach, run')
-    .version('0.1.0')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .version('0.1.0');
   const selected = COMMANDS.filter((c) => c.name === only);
   const versionOnly = only === '--version' || only === '-V';
   if (!versionOnly) for (const entry of selected.length > 0 ? selected : COMMANDS) (await entry.load())(program);
-  const override = (cmd: Command): void => {
-    cmd.exitOverride();
-    for (const sub of cmd.commands) override(sub);
-  };
-  override(program);
   return program;
 }
 
@@ -27,7 +20,7 @@ export async function buildProgram(only?: string): Promise<Command> {
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = await buildProgram(argv[0]);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -19,7 +19,7 @@ function program(): { root: Command; run: (argv: string[]) => Promise<Run> } {
     root,
     run: async (argv) => {
       r.calls = []; r.out = ''; r.err = ''; delete r.error;
-      try { await root.parseAsync(argv, { from: 'user' }); } catch (e) {
+      try { await root.parseAsync(argv); } catch (e) {
         if (!(e instanceof CommanderError)) throw e;
         r.error = e;
       }

@@ -71,7 +71,6 @@ const SYMBOL_KINDS = [undefined, 'func', 'object', 'notype'] as const; // by SYM
 const aluClass = (reg: number): number => ((reg & W) !== 0 ? Class.ALU : Class.ALU64);
 
 function put(asm: Assembler, code: number, dst: number, src: number, off: number, imm: number): boolean {
-  asm.statements++;
   asm.emit(code, dst, src, off, imm);
   return true;
 }
@@ -94,7 +93,6 @@ function emitStatement(asm: Assembler, act: number): boolean {
   if (act === Act.EMPTY) return true;
   if (act === Act.LABEL) { // in any section, NOBITS too
     asm.defineLabelSym(asm.symbolAt(tokStart[0]!, tokEnd[0]!), tokStart[0]!);
-    asm.statements++;
     return true;
   }
   if (act >= Act.GLOBL && act <= Act.P2ALIGN) return symbolDirective(asm, act); // NOBITS too
@@ -144,7 +142,6 @@ function emitStatement(asm: Assembler, act: number): boolean {
       const d = v[0]!;
       if ((d & W) !== 0 || isAssignWord(asm.sc.src, tokStart[2]!, tokEnd[2]!)) return false;
       if (!symbolFixup(asm, FixupKind.Ld64, 2)) return false;
-      asm.statements++;
       asm.emitWide(d, 0, 0, 0);
       return true;
     }
@@ -156,13 +153,11 @@ function emitStatement(asm: Assembler, act: number): boolean {
     case Act.DATA_NUM: { // the value must fit the item, as a signed or an unsigned number
       const size = v[0]!, k = tokBase[1] === 1 ? v[1]! + 0x100000000 : v[1]!;
       if (size < 4 && (k < -(2 ** (size * 8 - 1)) || k > 2 ** (size * 8) - 1)) return false;
-      asm.statements++;
       dataConstant(asm, asm.cur, size, k);
       return true;
     }
     case Act.DATA_SYM: {
       if (!expressionOf(asm, 1)) return false;
-      asm.statements++;
       dataReference(asm, asm.cur, v[0]!, 0, tokStart[1]!);
       return true;
     }
@@ -209,7 +204,6 @@ function symbolDirective(asm: Assembler, act: number): boolean {
     }
     default: return false;
   }
-  asm.statements++;
   return true;
 }
 
@@ -232,7 +226,7 @@ export function assembleStatements(asm: Assembler): void {
     const key = lexLine(s, p);
     const act = key < 0 ? Act.NONE : SHAPES.get(key) ?? Act.NONE;
     if (act !== Act.NONE && emitStatement(asm, act)) {
-      asm.commonRead++;
+      if (act !== Act.EMPTY) { asm.statements++; asm.commonRead++; } // counted in one place
       const stop = lineStop;
       if (s.charCodeAt(stop) === LF) { p = stop + 1; sc.line++; sc.lineStart = p; continue; }
       sc.pos = stop; // a line comment or the end of the input

@@ -21,7 +21,8 @@ const IGNORED = new Set([
   '.loc_mark_labels', '.file_directive',
 ]);
 
-const DATA_SIZES: Readonly<Record<string, number>> = {
+/** Data directives and their item sizes. */
+export const DATA_SIZES: Readonly<Record<string, number>> = {
   '.byte': 1, '.short': 2, '.2byte': 2, '.half': 2, '.hword': 2, '.long': 4, '.4byte': 4, '.word': 4, '.int': 4,
   '.quad': 8, '.8byte': 8,
 };

@@ -12,11 +12,24 @@ export const CH_TAB = 9, CH_LF = 10, CH_CR = 13, CH_SPACE = 32, CH_BANG = 33, CH
   CH_RBRACKET = 93, CH_CARET = 94, CH_UNDERSCORE = 95, CH_a = 97, CH_b = 98, CH_f = 102,
   CH_r = 114, CH_s = 115, CH_w = 119, CH_x = 120, CH_z = 122, CH_PIPE = 124;
 
+/** Character classes: NAME_START begins a name, NAME_PART continues one, BLANK is skipped between tokens. */
+export const NAME_START = 1, NAME_PART = 2, BLANK = 4;
+/**
+ * The class of each UTF-16 code unit, indexed directly (no call per character while the code is
+ * cold); -1 and NaN (past the end of the input) read as undefined: no class.
+ */
+export const CHAR_CLASS = new Uint8Array(0x10000);
+for (let c = CH_a; c <= CH_z; c++) CHAR_CLASS[c] = NAME_START | NAME_PART;
+for (let c = CH_A; c <= CH_Z; c++) CHAR_CLASS[c] = NAME_START | NAME_PART;
+for (const c of [CH_UNDERSCORE, CH_DOT, CH_DOLLAR]) CHAR_CLASS[c] = NAME_START | NAME_PART;
+for (let c = CH_0; c <= CH_9; c++) CHAR_CLASS[c] = NAME_PART;
+for (const c of [CH_SPACE, CH_TAB, CH_CR, 11, 12]) CHAR_CLASS[c] = BLANK;
+
 export function isIdentStart(c: number): boolean {
-  return (c >= CH_a && c <= CH_z) || (c >= CH_A && c <= CH_Z) || c === CH_UNDERSCORE || c === CH_DOT || c === CH_DOLLAR;
+  return (CHAR_CLASS[c] & NAME_START) !== 0;
 }
 export function isIdentPart(c: number): boolean {
-  return isIdentStart(c) || (c >= CH_0 && c <= CH_9);
+  return (CHAR_CLASS[c] & NAME_PART) !== 0;
 }
 export function isDigit(c: number): boolean {
   return c >= CH_0 && c <= CH_9;
@@ -88,7 +101,7 @@ export class Scanner {
     for (;;) {
       if (p >= n) break;
       const c = s.charCodeAt(p);
-      if (c === CH_SPACE || c === CH_TAB || c === CH_CR || c === 11 || c === 12) { p++; continue; }
+      if (CHAR_CLASS[c] === BLANK) { p++; continue; }
       if (c === CH_SLASH && p + 1 < n && s.charCodeAt(p + 1) === CH_STAR) {
         const end = s.indexOf('*/', p + 2);
         if (end < 0) { this.pos = p; throw this.error('unterminated comment'); }

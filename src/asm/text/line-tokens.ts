@@ -5,7 +5,8 @@
 // the sequence of token kinds. Anything this reader does not know makes the line unreadable
 // (key -1): the general parser then reads it, so it alone decides what is an error.
 import { AluOp, Class, JmpOp, Size, Source } from '../opcode.js';
-import { memSizeAt } from './lexer.js';
+import { DATA_SIZES } from './directives.js';
+import { BLANK, CHAR_CLASS as CLASS, memSizeAt, NAME_PART, NAME_START } from './lexer.js';
 
 /** Token kinds (five bits each in a shape key). */
 export const Tok = {
@@ -43,18 +44,6 @@ export let lineStop = 0;
 
 export const W = 0x100;
 
-const BLANK = 4, NAME_START = 1, NAME_PART = 2;
-/**
- * Character classes by UTF-16 code unit, indexed directly (no call per character while the
- * code is cold); past the end of the input charCodeAt gives NaN, which reads as no class.
- */
-const CLASS = new Uint8Array(0x10000);
-for (let c = 97; c <= 122; c++) CLASS[c] = NAME_START | NAME_PART;
-for (let c = 65; c <= 90; c++) CLASS[c] = NAME_START | NAME_PART;
-for (const c of [95, 46, 36]) CLASS[c] = NAME_START | NAME_PART; // _ . $
-for (let c = 48; c <= 57; c++) CLASS[c] = NAME_PART;
-for (const c of [32, 9, 13, 11, 12]) CLASS[c] = BLANK; // what Scanner.skipSpace skips
-
 const S16_MIN = -0x8000, S16_MAX = 0x7fff, S32_MIN = -0x80000000, U32_MAX = 0xffffffff;
 const LF = 10, BANG = 33, HASH = 35, PERCENT = 37, COMMA = 44, AT = 64, AMP = 38, LPAREN = 40, RPAREN = 41, STAR = 42,
   PLUS = 43, MINUS = 45, SLASH = 47, COLON = 58, LT = 60, EQ = 61, GT = 62, CARET = 94, PIPE = 124;
@@ -65,6 +54,12 @@ let at = 0;
 function blanks(s: string, p: number): number {
   while (CLASS[s.charCodeAt(p)] === BLANK) p++;
   return p;
+}
+
+/** Past the name characters from q. */
+function nameEnd(s: string, q: number): number {
+  while ((CLASS[s.charCodeAt(q)] & NAME_PART) !== 0) q++;
+  return q;
 }
 
 /**
@@ -138,8 +133,7 @@ function derefAt(s: string, p: number): number {
 function memAt(s: string, p: number, k: number): boolean {
   p = blanks(s, p + 1);
   if ((CLASS[s.charCodeAt(p)] & NAME_START) === 0) return false;
-  let e = p + 1;
-  while ((CLASS[s.charCodeAt(e)] & NAME_PART) !== 0) e++;
+  const e = nameEnd(s, p + 1);
   const base = registerIn(s, p, e);
   if (base < 0) return false;
   p = blanks(s, e);
@@ -168,9 +162,10 @@ const WORDS = new Map<string, number>([
   ['le16', Tok.SWAP | (swap(false, 16) << 8)], ['le32', Tok.SWAP | (swap(false, 32) << 8)], ['le64', Tok.SWAP | (swap(false, 64) << 8)],
   ['be16', Tok.SWAP | (swap(true, 16) << 8)], ['be32', Tok.SWAP | (swap(true, 32) << 8)], ['be64', Tok.SWAP | (swap(true, 64) << 8)],
   ['.globl', Tok.GLOBL], ['.global', Tok.GLOBL], ['.type', Tok.TYPE], ['.size', Tok.SIZE], ['.p2align', Tok.P2ALIGN],
-  ['.byte', Tok.DATA | (1 << 8)], ['.short', Tok.DATA | (2 << 8)], ['.long', Tok.DATA | (4 << 8)], ['.quad', Tok.DATA | (8 << 8)],
   ['@function', Tok.SYM_TYPE | (SYM_FUNC << 8)], ['@object', Tok.SYM_TYPE | (SYM_OBJECT << 8)], ['@notype', Tok.SYM_TYPE | (SYM_NOTYPE << 8)],
   ['%function', Tok.SYM_TYPE | (SYM_FUNC << 8)], ['%object', Tok.SYM_TYPE | (SYM_OBJECT << 8)], ['%notype', Tok.SYM_TYPE | (SYM_NOTYPE << 8)],
+  // .byte, .short, .long, .quad and their other spellings, with their sizes
+  ...Object.entries(DATA_SIZES).map(([name, size]): [string, number] => [name, Tok.DATA | (size << 8)]),
 ]);
 const LONGEST_WORD = 9;
 
@@ -195,8 +190,7 @@ function nameKind(s: string, p: number, e: number, k: number): number {
 
 /** `@function`, `@object`, `@notype` (or with `%`) at p: SYM_TYPE with its value; -1 if not one. */
 function symbolTypeAt(s: string, p: number, k: number): number {
-  let e = p + 1;
-  while ((CLASS[s.charCodeAt(e)] & NAME_PART) !== 0) e++;
+  const e = nameEnd(s, p + 1);
   at = e;
   return wordKind(s, p, e, k) === Tok.SYM_TYPE ? Tok.SYM_TYPE : -1;
 }
@@ -263,8 +257,7 @@ export function lexLine(s: string, p: number): number {
     let kind: number;
     const cls = CLASS[c];
     if ((cls & NAME_START) !== 0 && !(c === 115 && (CLASS[s.charCodeAt(p + 1)] & NAME_PART) === 0)) { // `s>` is an operator
-      let e = p + 1;
-      while ((CLASS[s.charCodeAt(e)] & NAME_PART) !== 0) e++;
+      const e = nameEnd(s, p + 1);
       kind = nameKind(s, p, e, k);
       p = e;
     } else if ((c >= 48 && c <= 57) || (c === MINUS && (prev === Tok.EQ || prev === Tok.ALU_SET || prev === Tok.CMP))) {
