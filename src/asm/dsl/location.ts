@@ -18,12 +18,13 @@ export function sourceLocationCaptureEnabled(): boolean {
   return capture;
 }
 
-// Frames inside the bpf-ts library itself (src/ and dist/src/) are skipped: the first frame
+// Frames inside the bpf-ts library itself (src/, and dist/ with the CLI's bundles in
+// dist/cli-bundle/, where this file is part of a command's bundle) are skipped: the first frame
 // outside is the user's.
 // tsx's tsImport loads modules with a query (?tsx-namespace=…): drop it before matching the path.
 const here = import.meta.url.replace(/[?#].*$/, '');
-const libRoot = here.replace(/\/(dist\/)?src\/asm\/dsl\/location\.[jt]s$/, '/');
-const libPrefixes = [`${libRoot}src/`, `${libRoot}dist/src/`].flatMap((u) => [u, u.replace(/^file:\/\//, '')]);
+const libRoot = here.replace(/\/(?:(?:dist\/)?src\/asm\/dsl\/location\.[jt]s|dist\/cli-bundle\/.*)$/, '/');
+const libPrefixes = [`${libRoot}src/`, `${libRoot}dist/`].flatMap((u) => [u, u.replace(/^file:\/\//, '')]);
 
 const FRAME = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:[^():]+):(\d+):(\d+)\)?$/;
 
