@@ -1,4 +1,4 @@
-// AF_XDP transmit rate: `bpf-ts xsk tx --copy` (the built CLI, node bin/bpf-ts.js) against the C
+// AF_XDP transmit rate: `bpf-ts xsk tx --copy` (the built CLI, node bin/bpf-ts.cjs) against the C
 // reference sender afpkt_send (AF_PACKET + sendmmsg, PACKET_QDISC_BYPASS) from
 // ../shared/bench/afxdp, same veth pair, same 64-byte Ethernet/IPv4/UDP frame, same count, same run.
 //
@@ -95,7 +95,7 @@ function cRun(): Promise<Run> {
 
 function tsRun(): Promise<Run> {
   return measure(
-    [process.execPath, join(REPO, 'bin/bpf-ts.js'), 'xsk', 'tx', '--dev', TX_IF, '--copy', '--count', String(N), '--size', String(SIZE), '--dst-mac', PEER_MAC, '--src-mac', TX_MAC, '--json'],
+    [process.execPath, join(REPO, 'bin/bpf-ts.cjs'), 'xsk', 'tx', '--dev', TX_IF, '--copy', '--count', String(N), '--size', String(SIZE), '--dst-mac', PEER_MAC, '--src-mac', TX_MAC, '--json'],
     (out) => {
       const r = JSON.parse(out.slice(out.indexOf('{'), out.lastIndexOf('}') + 1)) as { sent: number; completed: number; seconds: number };
       return { sent: Math.min(r.sent, r.completed), seconds: r.seconds };

@@ -1,6 +1,6 @@
 // Assembler and disassembler speed on a generated 200,000-statement file, side by side with
 // llvm-mc-14 and llvm-objdump-14 in the same run. Run: npx tsx bench/asm-bench.ts
-// (the whole-process figures use the built CLI: npx tsc -p tsconfig.json first).
+// (the whole-process figures use the built CLI: npm run build first).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { writeElf } from '../src/elf/write-elf.js';
 
 const STATEMENTS = Number(process.env.BENCH_STATEMENTS ?? 200_000);
 const ONLY_GENERATE = process.env.BENCH_ONLY_GENERATE === '1';
-const BIN = fileURLToPath(new URL('../bin/bpf-ts.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/bpf-ts.cjs', import.meta.url));
 
 /** clang-like code: functions of ~500 statements with labels, jumps, calls, map loads, memory ops. */
 function generate(statements: number): string {

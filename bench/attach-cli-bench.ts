@@ -40,10 +40,10 @@ try {
   sh(['ip', 'link', 'add', 'bva', 'type', 'veth', 'peer', 'name', 'bvb'], { ns: true });
   sh(['ip', 'link', 'set', 'bva', 'up'], { ns: true });
   sh(['ip', 'link', 'set', 'bvb', 'up'], { ns: true });
-  sh([process.execPath, 'bin/bpf-ts.js', 'build', 'examples/drop-udp-port.ts', '-o', obj]);
+  sh([process.execPath, 'bin/bpf-ts.cjs', 'build', 'examples/drop-udp-port.ts', '-o', obj]);
   const bpfts = timeIt(
-    [process.execPath, join(ROOT, 'bin/bpf-ts.js'), 'attach', '--dev', 'bva', obj, '--prog', 'drop_udp', '--mode', 'skb'],
-    [process.execPath, join(ROOT, 'bin/bpf-ts.js'), 'detach', '--dev', 'bva'],
+    [process.execPath, join(ROOT, 'bin/bpf-ts.cjs'), 'attach', '--dev', 'bva', obj, '--prog', 'drop_udp', '--mode', 'skb'],
+    [process.execPath, join(ROOT, 'bin/bpf-ts.cjs'), 'detach', '--dev', 'bva'],
   );
   const xdpLoader = timeIt(['xdp-loader', 'load', '-m', 'skb', '-s', 'xdp', 'bva', obj], ['xdp-loader', 'unload', 'bva', '--all']);
   const ip = timeIt(['ip', 'link', 'set', 'dev', 'bva', 'xdpgeneric', 'obj', obj, 'sec', 'xdp'], ['ip', 'link', 'set', 'dev', 'bva', 'xdpgeneric', 'off']);

@@ -1,3 +1,7 @@
 import { runCli } from './program.js';
 
-process.exitCode = await runCli(process.argv.slice(2));
+// No top-level await: the CLI is bundled as CommonJS (scripts/bundle-cli.ts). runCli turns
+// every error into an exit code, so the promise does not reject.
+void runCli(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -10,7 +10,7 @@ import { REPO_ROOT } from '../support/cli.js';
 import { needKernel } from '../support/env.js';
 
 const ip = (...args: string[]) => spawnSync('ip', args, { encoding: 'utf8', timeout: 20_000 });
-const BIN = join(REPO_ROOT, 'bin/bpf-ts.js');
+const BIN = join(REPO_ROOT, 'bin/bpf-ts.cjs');
 
 describe('attach inside ip netns exec', () => {
   it('persists after the CLI exits, and detach removes it', (ctx) => {

@@ -13,7 +13,7 @@ import { kernelUnavailableReason, needKernel } from '../support/env.js';
 import { startChild, type Child } from '../afxdp/child.js';
 import { buildFrameSender, createVethPair } from '../afxdp/topology.js';
 
-const BIN = fileURLToPath(new URL('../../bin/bpf-ts.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/bpf-ts.cjs', import.meta.url));
 const PROG = fileURLToPath(new URL('./kill-prog.ts', import.meta.url));
 const TRIALS = 15;
 

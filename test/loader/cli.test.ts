@@ -126,7 +126,7 @@ describe('bpf-ts load / prog / map / test-run', () => {
   it('as a non-root user: exit 3 with EPERM and what to do', (ctx) => {
     needKernel(ctx);
     needOracle(ctx, 'setpriv');
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO_ROOT, 'bin/bpf-ts.js'), 'load', obj('globals')], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(REPO_ROOT, 'bin/bpf-ts.cjs'), 'load', obj('globals')], { encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/EPERM: run as root or grant CAP_BPF and CAP_NET_ADMIN/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = fileURLToPath(new URL('../../bin/bpf-ts.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/bpf-ts.cjs', import.meta.url));
 
 export interface CliResult {
   readonly code: number;

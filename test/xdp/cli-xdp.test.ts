@@ -41,7 +41,7 @@ describe('bpf-ts run / demo (kernel)', () => {
     needKernel(ctx);
     expect(ready).toBe(true);
     sendFromPeer([7], 1); // resolve ARP first, so no datagram waits in the neighbour queue
-    const child = spawn(process.execPath, [`${REPO_ROOT}bin/bpf-ts.js`, 'run', 'examples/drop-udp-port.ts', '--dev', HOST, '--mode', 'skb', '--seconds', '4', '--json', '--const', 'blocked_port=9999'], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, [`${REPO_ROOT}bin/bpf-ts.cjs`, 'run', 'examples/drop-udp-port.ts', '--dev', HOST, '--mode', 'skb', '--seconds', '4', '--json', '--const', 'blocked_port=9999'], { cwd: REPO_ROOT });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -61,7 +61,7 @@ describe('bpf-ts run / demo (kernel)', () => {
 
   it('run: detaches on SIGINT', async (ctx) => {
     needKernel(ctx);
-    const child = spawn(process.execPath, [`${REPO_ROOT}bin/bpf-ts.js`, 'run', 'examples/proto-counters.ts', '--dev', HOST, '--mode', 'skb', '--seconds', '30'], { cwd: REPO_ROOT });
+    const child = spawn(process.execPath, [`${REPO_ROOT}bin/bpf-ts.cjs`, 'run', 'examples/proto-counters.ts', '--dev', HOST, '--mode', 'skb', '--seconds', '30'], { cwd: REPO_ROOT });
     const exited = new Promise<number>((res) => child.on('exit', (c) => res(c ?? -1)));
     for (let i = 0; i < 100 && !xdpAttached(HOST); i++) await new Promise((r) => setTimeout(r, 100));
     expect(xdpAttached(HOST)).toBe(true);

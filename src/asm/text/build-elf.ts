@@ -100,12 +100,18 @@ function data32Type(r: Resolved): number {
   return RelocType.R_BPF_64_ABS32;
 }
 
+/** The instruction's 32-bit imm field (a signed or unsigned 32-bit value), in the object's byte order. */
 function writeImm(asm: Assembler, sec: SectionState, insnOffset: number, imm: number): void {
-  writeNumber(asm, sec, insnOffset + 4, 4, imm >>> 0);
+  const b = sec.buf, p = insnOffset + 4;
+  if (asm.be) { b[p] = imm >>> 24; b[p + 1] = imm >>> 16; b[p + 2] = imm >>> 8; b[p + 3] = imm; }
+  else { b[p] = imm; b[p + 1] = imm >>> 8; b[p + 2] = imm >>> 16; b[p + 3] = imm >>> 24; }
 }
 
+/** The instruction's 16-bit off field. */
 function writeOff(asm: Assembler, sec: SectionState, insnOffset: number, off: number): void {
-  writeNumber(asm, sec, insnOffset + 2, 2, off & 0xffff);
+  const b = sec.buf, p = insnOffset + 2;
+  if (asm.be) { b[p] = off >> 8; b[p + 1] = off; }
+  else { b[p] = off; b[p + 1] = off >> 8; }
 }
 
 export function buildElfFile(asm: Assembler): ElfFile {

@@ -130,7 +130,8 @@ export class FixupList {
   column = new Int32Array(64);
   k = new Float64Array(64);
   readonly sym: (Sym | undefined)[] = [];
-  readonly sub: (Sym | undefined)[] = [];
+  /** The rare parts (`.long a-b`, a constant beyond 2^53), by fixup index where present. */
+  readonly sub = new Map<number, Sym>();
   readonly big = new Map<number, bigint>();
 
   push(kind: FixupKindValue, offset: number, size: number, line: number, column: number, k: number,
@@ -144,7 +145,7 @@ export class FixupList {
     this.column[i] = column;
     this.k[i] = k;
     this.sym.push(sym);
-    this.sub.push(sub);
+    if (sub !== undefined) this.sub.set(i, sub);
     if (big !== undefined) this.big.set(i, big);
     this.count = i + 1;
   }
@@ -158,8 +159,8 @@ export class FixupList {
     f.column = this.column[i]!;
     f.k = this.k[i]!;
     f.sym = this.sym[i];
-    f.sub = this.sub[i];
-    f.big = this.big.get(i);
+    f.sub = this.sub.size === 0 ? undefined : this.sub.get(i);
+    f.big = this.big.size === 0 ? undefined : this.big.get(i);
   }
 
   private grow(): void {
