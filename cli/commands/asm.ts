@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from '../args.js';
 import { printJson } from '../output.js';
 import { readSourceText } from '../read-source.js';
+import { assemble } from '../../src/asm/text/assembler.js';
+import { writeElf } from '../../src/elf/write-elf.js';
 
 interface AsmOptions {
   output: string;
@@ -19,10 +21,6 @@ export function registerAsm(program: Command): void {
     .option('--big-endian', 'produce a big-endian (bpfeb) object')
     .option('--json', 'print a JSON summary')
     .action(async (input: string, opts: AsmOptions) => {
-      // Loaded on use, so that other commands do not pay for the assembler at start-up (and the
-      // assembler itself, not the text index, which would load the disassembler too).
-      const { assemble } = await import('../../src/asm/text/assembler.js');
-      const { writeElf } = await import('../../src/elf/write-elf.js');
       const source = readSourceText(input);
       const { elf, statements } = assemble(source, { file: input === '-' ? '<stdin>' : input, bigEndian: opts.bigEndian === true });
       const bytes = writeElf(elf);

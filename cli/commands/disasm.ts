@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
+import { readElf } from '../../src/elf/read-elf.js';
+import { codeSections, disassembleElfBytes, listSection } from '../../src/asm/text/disassemble.js';
 
 interface DisasmOptions {
   section?: string;
@@ -27,9 +29,8 @@ export function registerDisasm(program: Command): void {
     .option('--maps', 'list the maps the object defines, after the code')
     .option('--json', 'print JSON (with maps and source lines when the object has them)')
     .action(async (input: string, opts: DisasmOptions) => {
-      // Loaded on use, and only what this listing needs: start-up is a large part of a
+      // The rest is loaded only when an option needs it: start-up is a large part of a
       // whole-process run, so plain `disasm` does not load the assembler or the object model.
-      const { readElf } = await import('../../src/elf/read-elf.js');
       const elf = readElf(new Uint8Array(readFileSync(input)));
       if (opts.section !== undefined && !elf.sections.some((s) => s.name === opts.section)) {
         throw new UsageError(`${input}: no section named ${opts.section}`);
@@ -39,7 +40,6 @@ export function registerDisasm(program: Command): void {
         process.stdout.write(disassembleToSource(elf));
         return;
       }
-      const { codeSections, disassembleElfBytes, listSection } = await import('../../src/asm/text/disassemble.js');
       // The object model gives maps and line info; an object it cannot read (plain assembler
       // output without a license, say) is still listed, without them.
       const model = opts.lines === true || opts.maps === true || opts.json === true ? await import('../../src/elf/index.js') : undefined;
