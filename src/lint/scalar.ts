@@ -2,7 +2,7 @@
 // 32 bits, kept consistent by `sync` (reg_bounds_sync). Values are bigints: smin/smax signed,
 // umin/umax unsigned.
 import {
-  type Tnum, TNUM_UNKNOWN, U32, U64, tnumAdd, tnumAnd, tnumArshift, tnumConst, tnumIntersect,
+  type Tnum, HI32, TNUM_UNKNOWN, U32, U64, tnumAdd, tnumAnd, tnumArshift, tnumConst, tnumIntersect,
   tnumIsConst, tnumLshift, tnumMul, tnumOr, tnumRange, tnumRshift, tnumSub, tnumSubreg,
   tnumWithSubreg, tnumXor,
 } from './tnum.js';
@@ -18,6 +18,7 @@ export interface Scalar {
 
 const S64MIN = -(1n << 63n), S64MAX = (1n << 63n) - 1n;
 const S32MIN = -(1n << 31n), S32MAX = (1n << 31n) - 1n;
+const BIT63 = 1n << 63n, BIT31 = 1n << 31n;
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
@@ -62,11 +63,11 @@ export function sync(input: Scalar): Scalar | undefined {
     const t0v = t.value, t0m = t.mask, a = umin, b = umax, c = smin, d = smax, e = u32min, f = u32max, g = s32min, h = s32max;
     // bounds from tnum
     const t32v = t.value & U32, t32m = t.mask & U32;
-    s32min = max(s32min, s32(t32v | (t32m & (1n << 31n))));
-    s32max = min(s32max, s32(t32v | (t32m & ((1n << 31n) - 1n))));
+    s32min = max(s32min, s32(t32v | (t32m & BIT31)));
+    s32max = min(s32max, s32(t32v | (t32m & S32MAX)));
     u32min = max(u32min, t32v);
     u32max = min(u32max, t32v | t32m);
-    smin = max(smin, s64(t.value | (t.mask & (1n << 63n))));
+    smin = max(smin, s64(t.value | (t.mask & BIT63)));
     smax = min(smax, s64(t.value | (t.mask & S64MAX)));
     umin = max(umin, t.value);
     umax = min(umax, t.value | t.mask);
@@ -82,7 +83,7 @@ export function sync(input: Scalar): Scalar | undefined {
     if (s32(u32min) <= s32(u32max)) { s32min = max(s32min, s32(u32min)); s32max = min(s32max, s32(u32max)); }
     if (u32(s32min) <= u32(s32max)) { u32min = max(u32min, u32(s32min)); u32max = min(u32max, u32(s32max)); }
     // 64 from 32
-    const nUmin = (umin & ~U32 & U64) | u32min, nUmax = (umax & ~U32 & U64) | u32max;
+    const nUmin = (umin & HI32) | u32min, nUmax = (umax & HI32) | u32max;
     if (nUmin <= nUmax) { umin = max(umin, nUmin); umax = min(umax, nUmax); }
     // signed <-> unsigned, 64
     if (s64(umin) <= s64(umax)) { smin = max(smin, s64(umin)); smax = min(smax, s64(umax)); }

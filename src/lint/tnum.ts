@@ -7,7 +7,15 @@ export interface Tnum {
 
 export const U64 = (1n << 64n) - 1n;
 export const U32 = (1n << 32n) - 1n;
+/** The high 32 bits of a 64-bit value (each BigInt operation allocates: constants are made once). */
+export const HI32 = U64 & ~U32;
 const u64 = (x: bigint): bigint => x & U64;
+
+/** Bits needed for 0 < x < 2^64 (fls64), without making a string. */
+function bitLength(x: bigint): number {
+  const hi = Number(x >> 32n);
+  return hi !== 0 ? 64 - Math.clz32(hi) : 32 - Math.clz32(Number(x & U32));
+}
 
 export const tnumConst = (v: bigint): Tnum => ({ value: u64(v), mask: 0n });
 export const TNUM_UNKNOWN: Tnum = { value: 0n, mask: U64 };
@@ -16,7 +24,7 @@ export const TNUM_UNKNOWN: Tnum = { value: 0n, mask: U64 };
 export function tnumRange(min: bigint, max: bigint): Tnum {
   const chi = min ^ max;
   if (chi === 0n) return tnumConst(min);
-  const bits = chi.toString(2).length;
+  const bits = bitLength(chi);
   if (bits > 63) return TNUM_UNKNOWN;
   const delta = (1n << BigInt(bits)) - 1n;
   return { value: min & ~delta & U64, mask: delta };
@@ -96,7 +104,7 @@ export function tnumIntersect(a: Tnum, b: Tnum): Tnum {
 export const tnumSubreg = (a: Tnum): Tnum => ({ value: a.value & U32, mask: a.mask & U32 });
 /** Keep the high 32 bits of a, the low 32 bits of sub. */
 export const tnumWithSubreg = (a: Tnum, sub: Tnum): Tnum => tnumOr(
-  { value: a.value & ~U32 & U64, mask: a.mask & ~U32 & U64 }, tnumSubreg(sub));
+  { value: a.value & HI32, mask: a.mask & HI32 }, tnumSubreg(sub));
 
 /** Whether every value of b is a value of a. */
 export function tnumIn(a: Tnum, b: Tnum): boolean {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { AluOp, JmpOp } from '../../src/asm/opcode.js';
 import { type Scalar, aluScalar, branchTaken, refine, scalarConst, scalarRange, sync } from '../../src/lint/scalar.js';
-import { tnumAdd, tnumAnd, tnumConst, tnumIn, tnumMul, tnumOr, tnumSub, tnumXor } from '../../src/lint/tnum.js';
+import { tnumAdd, tnumAnd, tnumConst, tnumIn, tnumMul, tnumOr, tnumRange, tnumSub, tnumXor } from '../../src/lint/tnum.js';
 import { rng } from './random-gen.js';
 
 const U64 = (1n << 64n) - 1n;
@@ -86,6 +86,20 @@ describe('tnum', () => {
         expect(t.value & t.mask).toBe(0n);
       }
     }
+  });
+
+  it('tnumRange is the smallest tnum holding both ends (the kernel: fls64 of min ^ max)', () => {
+    for (let i = 0; i < 3000; i++) {
+      let lo = rand64(), hi = rand64();
+      if (lo > hi) [lo, hi] = [hi, lo];
+      const t = tnumRange(lo, hi);
+      const chi = lo ^ hi;
+      const bits = chi === 0n ? 0 : chi.toString(2).length;
+      const expected = bits > 63 ? U64 : (1n << BigInt(bits)) - 1n;
+      expect(t.mask, `${lo} ${hi}`).toBe(expected);
+      expect(tnumIn(t, tnumConst(lo)) && tnumIn(t, tnumConst(hi))).toBe(true);
+    }
+    for (const b of [0, 1, 31, 32, 33, 62, 63]) expect(tnumRange(0n, 1n << BigInt(b)).mask).toBe(b === 63 ? U64 : (2n << BigInt(b)) - 1n);
   });
 });
 
