@@ -5,7 +5,7 @@
 //
 // Why: Node 20's ES-module loader costs each module a file read, a resolution and a link step,
 // and starting the loader at all costs more: `bpf-ts asm` loaded 23 ES modules; as two
-// CommonJS files a 200,000-line run is ~35 ms quicker (BENCHMARKS.md). The library itself
+// CommonJS files a 200,000-line run is ~40 ms quicker (BENCHMARKS.md). The library itself
 // (dist/src, the package's exports) stays ES modules, one per file.
 //
 // Usage: node --import tsx scripts/bundle-cli.ts   (after tsc; `npm run build` runs both)
