@@ -9,10 +9,11 @@ import { buildElfFile } from './build-elf.js';
 import { assembleStatements } from './common-statements.js';
 import { runDirective } from './directives.js';
 import {
-  CH_AMP, CH_BANG, CH_CARET, CH_COLON, CH_COMMA, CH_DOT, CH_EQ, CH_GT, CH_LBRACKET, CH_LPAREN, CH_LT,
-  CH_MINUS, CH_PERCENT, CH_PIPE, CH_PLUS, CH_RBRACKET, CH_RPAREN, CH_SLASH, CH_STAR, CH_s,
-  ASSIGN_WORDS, Scanner, isDigit, isIdentPart, isIdentStart, memSizeAt,
+  CH_AMP, CH_CARET, CH_COLON, CH_COMMA, CH_DOT, CH_EQ, CH_GT, CH_LBRACKET, CH_LPAREN, CH_LT,
+  CH_MINUS, CH_PIPE, CH_PLUS, CH_RBRACKET, CH_RPAREN, CH_SLASH, CH_STAR, CH_s,
+  ASSIGN_WORDS, Scanner, isDigit, isIdentStart, memSizeAt,
 } from './lexer.js';
+import { SIGNED_OP, aluAssignAt, comparisonAt, opLength } from './operators.js';
 import { type Expr, type SectionState, type Sym, FixupKind, type FixupKindValue, newExpr, newSection, newSym, reserve } from './object.js';
 import { SectionFlag, SectionType } from '../../elf/elf-file.js';
 
@@ -559,37 +560,9 @@ export class Assembler {
     sc.skipSpace();
     const s = sc.src;
     const p = sc.pos;
-    const c0 = s.charCodeAt(p);
-    const c1 = s.charCodeAt(p + 1);
-    let op: number;
-    let len: number;
-    let signedOp = false;
-    switch (c0) {
-      case CH_EQ: op = c1 === CH_EQ ? -1 : AluOp.MOV; len = 1; break;
-      case CH_PLUS: op = AluOp.ADD; len = 2; break;
-      case CH_MINUS: op = AluOp.SUB; len = 2; break;
-      case CH_STAR: op = AluOp.MUL; len = 2; break;
-      case CH_SLASH: op = AluOp.DIV; len = 2; break;
-      case CH_PERCENT: op = AluOp.MOD; len = 2; break;
-      case CH_PIPE: op = AluOp.OR; len = 2; break;
-      case CH_AMP: op = AluOp.AND; len = 2; break;
-      case CH_CARET: op = AluOp.XOR; len = 2; break;
-      case CH_LT: op = c1 === CH_LT ? AluOp.LSH : -1; len = 3; break;
-      case CH_GT: op = c1 === CH_GT ? AluOp.RSH : -1; len = 3; break;
-      case CH_s: {
-        len = 3;
-        signedOp = true;
-        if (c1 === CH_SLASH) op = AluOp.DIV;
-        else if (c1 === CH_PERCENT) op = AluOp.MOD;
-        else if (c1 === CH_GT && s.charCodeAt(p + 2) === CH_GT) { op = AluOp.ARSH; len = 4; signedOp = false; }
-        else op = -1;
-        break;
-      }
-      default: op = -1; len = 0;
-    }
-    if (op < 0 || (len > 1 && s.charCodeAt(p + len - 1) !== CH_EQ)) {
-      throw sc.error(`expected an operator after register but found '${sc.describeHere()}'`);
-    }
+    const packed = aluAssignAt(s, p);
+    if (packed < 0) throw sc.error(`expected an operator after register but found '${sc.describeHere()}'`);
+    const op = packed & 0xff, len = opLength(packed), signedOp = (packed & SIGNED_OP) !== 0;
     sc.pos = p + len;
     const is32 = (reg & W) !== 0;
     const dst = reg & 0xf;
@@ -870,21 +843,9 @@ export class Assembler {
     sc.skipSpace();
     const s = sc.src;
     const p = sc.pos;
-    const c0 = s.charCodeAt(p);
-    const c1 = s.charCodeAt(p + 1);
-    let op = -1;
-    let len = 1;
-    if (c0 === CH_EQ && c1 === CH_EQ) { op = JmpOp.JEQ; len = 2; }
-    else if (c0 === CH_BANG && c1 === CH_EQ) { op = JmpOp.JNE; len = 2; }
-    else if (c0 === CH_AMP) op = JmpOp.JSET;
-    else if (c0 === CH_GT) { if (c1 === CH_EQ) { op = JmpOp.JGE; len = 2; } else op = JmpOp.JGT; }
-    else if (c0 === CH_LT) { if (c1 === CH_EQ) { op = JmpOp.JLE; len = 2; } else op = JmpOp.JLT; }
-    else if (c0 === CH_s) {
-      const c2 = s.charCodeAt(p + 2);
-      if (c1 === CH_GT) { if (c2 === CH_EQ) { op = JmpOp.JSGE; len = 3; } else { op = JmpOp.JSGT; len = 2; } }
-      else if (c1 === CH_LT) { if (c2 === CH_EQ) { op = JmpOp.JSLE; len = 3; } else { op = JmpOp.JSLT; len = 2; } }
-    }
-    if (op < 0) throw sc.error(`expected a comparison (== != > >= < <= s> s>= s< s<= &) but found '${sc.describeHere()}'`);
+    const packed = comparisonAt(s, p);
+    if (packed < 0) throw sc.error(`expected a comparison (== != > >= < <= s> s>= s< s<= &) but found '${sc.describeHere()}'`);
+    const op = packed & 0xff, len = opLength(packed);
     sc.pos = p + len;
     const cls = reg & W ? Class.JMP32 : Class.JMP;
     const rpos = sc.pos;

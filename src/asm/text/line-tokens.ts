@@ -4,9 +4,10 @@
 // left in module-level typed arrays and summed up in a shape key, a small integer that names
 // the sequence of token kinds. Anything this reader does not know makes the line unreadable
 // (key -1): the general parser then reads it, so it alone decides what is an error.
-import { AluOp, Class, JmpOp, Size, Source } from '../opcode.js';
+import { AluOp, Class, Size, Source } from '../opcode.js';
 import { DATA_SIZES } from './directives.js';
 import { BLANK, CHAR_CLASS as CLASS, memSizeAt, NAME_PART, NAME_START } from './lexer.js';
+import { SIGNED_OP, aluAssignAt, comparisonAt, opLength } from './operators.js';
 
 /** Token kinds (five bits each in a shape key). */
 export const Tok = {
@@ -45,8 +46,8 @@ export let lineStop = 0;
 export const W = 0x100;
 
 const S16_MIN = -0x8000, S16_MAX = 0x7fff, S32_MIN = -0x80000000, U32_MAX = 0xffffffff;
-const LF = 10, BANG = 33, HASH = 35, PERCENT = 37, COMMA = 44, AT = 64, AMP = 38, LPAREN = 40, RPAREN = 41, STAR = 42,
-  PLUS = 43, MINUS = 45, SLASH = 47, COLON = 58, LT = 60, EQ = 61, GT = 62, CARET = 94, PIPE = 124;
+const LF = 10, HASH = 35, PERCENT = 37, COMMA = 44, AT = 64, LPAREN = 40, RPAREN = 41, STAR = 42,
+  PLUS = 43, MINUS = 45, SLASH = 47, COLON = 58, EQ = 61;
 
 // Where the last reader stopped (a module variable: no result objects).
 let at = 0;
@@ -195,46 +196,35 @@ function symbolTypeAt(s: string, p: number, k: number): number {
   return wordKind(s, p, e, k) === Tok.SYM_TYPE ? Tok.SYM_TYPE : -1;
 }
 
-/** An operator at p: its kind with tokValue[k] set and `at` past it; -1 if not one we read. */
+/**
+ * An operator at p: its kind with tokValue[k] set and `at` past it; -1 if not one we read
+ * (`s/=` and `s%=` are left to the general parser).
+ */
 function operatorAt(s: string, p: number, k: number): number {
-  const c = s.charCodeAt(p), c1 = s.charCodeAt(p + 1);
-  let kind: number = Tok.ALU_SET;
-  let v = -1;
-  let len = 2;
-  switch (c) {
-    case EQ: if (c1 === EQ) { kind = Tok.CMP; v = JmpOp.JEQ; } else { kind = Tok.EQ; v = 0; len = 1; } break;
-    case BANG: if (c1 === EQ) { kind = Tok.CMP; v = JmpOp.JNE; } break;
-    case PLUS: if (c1 === EQ) v = AluOp.ADD; break;
-    case MINUS: if (c1 === EQ) v = AluOp.SUB; else { kind = Tok.MINUS; v = 0; len = 1; } break;
-    case STAR: if (c1 === EQ) v = AluOp.MUL; break;
-    case SLASH: if (c1 === EQ) v = AluOp.DIV; break;
-    case PERCENT: if (c1 === EQ) v = AluOp.MOD; break;
-    case PIPE: if (c1 === EQ) v = AluOp.OR; break;
-    case CARET: if (c1 === EQ) v = AluOp.XOR; break;
-    case AMP: if (c1 === EQ) v = AluOp.AND; else { kind = Tok.CMP; v = JmpOp.JSET; len = 1; } break;
-    case COLON: kind = Tok.COLON; v = 0; len = 1; break;
-    case COMMA: kind = Tok.COMMA; v = 0; len = 1; break;
-    case LT:
-      if (c1 === LT) { if (s.charCodeAt(p + 2) === EQ) { v = AluOp.LSH; len = 3; } }
-      else { kind = Tok.CMP; if (c1 === EQ) v = JmpOp.JLE; else { v = JmpOp.JLT; len = 1; } }
-      break;
-    case GT:
-      if (c1 === GT) { if (s.charCodeAt(p + 2) === EQ) { v = AluOp.RSH; len = 3; } }
-      else { kind = Tok.CMP; if (c1 === EQ) v = JmpOp.JGE; else { v = JmpOp.JGT; len = 1; } }
-      break;
-    case 115: { // s>, s>=, s<, s<=, s>>= (s/= and s%= are left to the general parser)
-      const c2 = s.charCodeAt(p + 2);
-      if (c1 === GT && c2 === GT) { if (s.charCodeAt(p + 3) === EQ) { v = AluOp.ARSH; len = 4; } }
-      else if (c1 === GT) { kind = Tok.CMP; if (c2 === EQ) { v = JmpOp.JSGE; len = 3; } else v = JmpOp.JSGT; }
-      else if (c1 === LT && c2 !== LT) { kind = Tok.CMP; if (c2 === EQ) { v = JmpOp.JSLE; len = 3; } else v = JmpOp.JSLT; }
-      break;
-    }
-    default: break;
+  const c = s.charCodeAt(p);
+  if (c === COLON || c === COMMA) {
+    tokValue[k] = 0;
+    at = p + 1;
+    return c === COLON ? Tok.COLON : Tok.COMMA;
   }
-  if (v < 0) return -1;
-  tokValue[k] = v;
-  at = p + len;
-  return kind;
+  const assign = aluAssignAt(s, p);
+  if (assign >= 0) {
+    if ((assign & SIGNED_OP) !== 0) return -1;
+    const op = assign & 0xff;
+    tokValue[k] = op === AluOp.MOV ? 0 : op;
+    at = p + opLength(assign);
+    return op === AluOp.MOV ? Tok.EQ : Tok.ALU_SET;
+  }
+  if (c === MINUS) {
+    tokValue[k] = 0;
+    at = p + 1;
+    return Tok.MINUS;
+  }
+  const cmp = comparisonAt(s, p);
+  if (cmp < 0) return -1;
+  tokValue[k] = cmp & 0xff;
+  at = p + opLength(cmp);
+  return Tok.CMP;
 }
 
 /**
