@@ -24,6 +24,8 @@ interface OptionSpec {
   readonly description: string;
   readonly defaultValue: string | undefined;
   readonly required: boolean;
+  /** `--no-x`: sets x to false; x is true when the option is not given (commander's rule). */
+  readonly negate: boolean;
 }
 
 interface ArgumentSpec {
@@ -113,9 +115,10 @@ export class Command {
     const m = /^(?:-(\w), )?--([\w-]+)(?: <[\w=-]+?(\.\.\.)?>)?$/.exec(flags);
     if (m === null) throw new Error(`bad option flags ${flags}`);
     const long = m[2]!;
-    const key = long.replace(/-(\w)/g, (_s, c: string) => c.toUpperCase());
     const takesValue = flags.endsWith('>');
-    this.options.push({ flags, short: m[1], long, key, takesValue, variadic: m[3] !== undefined, description, defaultValue, required });
+    const negate = !takesValue && long.startsWith('no-');
+    const key = (negate ? long.slice(3) : long).replace(/-(\w)/g, (_s, c: string) => c.toUpperCase());
+    this.options.push({ flags, short: m[1], long, key, takesValue, variadic: m[3] !== undefined, description, defaultValue, required, negate });
     return this;
   }
 
@@ -159,8 +162,12 @@ export class Command {
       if (spec === undefined) this.fail('commander.unknownOption', `unknown option '${name}'`);
       const attached = eq >= 0 ? token.slice(eq + 1) : name.length > 2 && !name.startsWith('--') ? name.slice(2) : undefined;
       if (!spec.takesValue) {
-        if (attached !== undefined) this.fail('commander.unknownOption', `option '${spec.flags}' takes no value`);
-        values[spec.key] = true;
+        if (attached !== undefined) {
+          // -rl is -r -l (short flags combined); --flag=value is an error
+          if (eq >= 0) this.fail('commander.unknownOption', `option '${spec.flags}' takes no value`);
+          argv.splice(i + 1, 0, `-${attached}`);
+        }
+        values[spec.key] = !spec.negate;
         continue;
       }
       const value = attached ?? argv[++i];
@@ -172,6 +179,7 @@ export class Command {
       values[spec.key] = list;
     }
     for (const o of this.options) {
+      if (values[o.key] === undefined && o.negate && !this.options.some((p) => p.key === o.key && !p.negate)) values[o.key] = true;
       if (values[o.key] === undefined && o.defaultValue !== undefined) values[o.key] = o.defaultValue;
       if (o.required && values[o.key] === undefined) this.fail('commander.missingMandatoryOptionValue', `required option '${o.flags}' not specified`);
     }

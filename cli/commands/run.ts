@@ -11,11 +11,11 @@ import type { Command } from '../args.js';
 import { attachXdp, BpfMap, detachXdp, loadObject, Program, type XdpAttachment, type XdpAttachMode } from '../../src/loader/index.js';
 import { writeObject } from '../../src/elf/write-object.js';
 import { lintInstructions, type MapInfo, type ProgramReport } from '../../src/lint/index.js';
-import { ifNameToIndex } from '../../src/sys/index.js';
 import {
   compileModule, MAP_TYPE_IDS, toObjectModel, typedMap, type CompiledModule, type MapDef, type Schema, type TypedMap,
 } from '../../src/xdp/index.js';
 import { UsageError } from '../errors.js';
+import { interfaceIndex } from '../interface.js';
 import { printError, printJson, printLine } from '../output.js';
 
 // ---- module import and compile ----
@@ -248,7 +248,7 @@ export async function runCommand(file: string, o: RunOpts): Promise<void> {
     for (const r of reports) for (const line of describeLint(r)) printError(line);
     if (reports.some((r) => r.verdict === 'reject')) throw new LintRejectedError(`the lint rejects ${prog.name} (use --no-lint to try the kernel anyway)`);
   }
-  const ifindex = ifNameToIndex(o.dev);
+  const ifindex = interfaceIndex(o.dev);
   const loaded = loadModuleObject(mod);
   let attachment: XdpAttachment | undefined;
   let stop: () => void = () => {};

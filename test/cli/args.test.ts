@@ -46,6 +46,19 @@ describe('cli/args', () => {
       .toEqual({ output: 'a.o', mode: 'auto', prog: ['p1', 'p2', 'p3'] });
   });
 
+  it('reads --no-x as x = false, x defaulting to true, and combined short flags', async () => {
+    const calls: unknown[][] = [];
+    const root = new Command('t');
+    root.command('run').option('--no-lint', 'skip the lint').option('-r, --reloc', 'relocs').option('-l, --lines', 'lines')
+      .option('-o, --out <f>', 'out').action((...a: unknown[]) => { calls.push(a.slice(0, -1)); });
+    const run = async (argv: string[]): Promise<unknown> => { calls.length = 0; await root.parseAsync(['run', ...argv]); return calls[0]![0]; };
+    expect(await run([])).toEqual({ lint: true });
+    expect(await run(['--no-lint'])).toEqual({ lint: false });
+    expect(await run(['-rl'])).toEqual({ lint: true, reloc: true, lines: true });
+    expect(await run(['-rlo', 'x'])).toEqual({ lint: true, reloc: true, lines: true, out: 'x' });
+    expect(await run(['-rox'])).toEqual({ lint: true, reloc: true, out: 'x' });
+  });
+
   it('dispatches subcommands', async () => {
     const { run } = program();
     expect((await run(['map', 'list', '--json'])).calls).toEqual([[{ json: true }]]);

@@ -97,6 +97,18 @@ describe('bpf-ts build', () => {
     expect(r.stderr).toMatch(/test\/xdp\/fixtures\/bad-loop\.ts:6:\d+: unbounded loop/);
   });
 
+  it('run lints before it loads: a rejected program stops there (exit 1) unless --no-lint', () => {
+    // The interface does not exist: only a run that skipped the lint gets as far as looking it up.
+    const dev = 'bpftsnosuchif';
+    const r = runBpfTs(['run', 'test/xdp/fixtures/lint-rejects.ts', '--dev', dev, '--seconds', '1']);
+    expect(r.stderr).toMatch(/the lint rejects too_big \(use --no-lint/);
+    expect(r.code).toBe(1);
+    const skipped = runBpfTs(['run', 'test/xdp/fixtures/lint-rejects.ts', '--dev', dev, '--seconds', '1', '--no-lint']);
+    expect(skipped.stderr).not.toMatch(/lint rejects/);
+    expect(skipped.stderr).toContain(dev);
+    expect(skipped.code).toBe(2);
+  });
+
   it('sets constants and prints a JSON summary', () => {
     const out = join(dir, 'c.o');
     const r = runBpfTs(['build', 'examples/drop-udp-port.ts', '-o', out, '--const', 'blocked_port=5353', '--json']);
