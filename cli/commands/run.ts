@@ -4,8 +4,8 @@
 //
 // Also the glue the other xdp commands and tests share: importing a TypeScript program module
 // (through tsx), loading a compiled module into the kernel, linting it, reading its maps.
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from '../args.js';
 import { attachXdp, BpfMap, detachXdp, loadObject, Program, type XdpAttachment, type XdpAttachMode } from '../../src/loader/index.js';
@@ -14,24 +14,69 @@ import { lintInstructions, type MapInfo, type ProgramReport } from '../../src/li
 import {
   compileModule, MAP_TYPE_IDS, toObjectModel, typedMap, type CompiledModule, type MapDef, type Schema, type TypedMap,
 } from '../../src/xdp/index.js';
-import { UsageError } from '../errors.js';
+import { exitCodeFor, UsageError } from '../errors.js';
 import { interfaceIndex } from '../interface.js';
 import { printError, printJson, printLine } from '../output.js';
 
 // ---- module import and compile ----
 
+/**
+ * Whether Node treats the file as CommonJS: .cts/.cjs, or .ts/.js under a package.json whose
+ * "type" is not "module" (Node's rule, which tsx follows).
+ */
+export function isCommonJsModule(path: string): boolean {
+  if (/\.[cm][jt]s$/.test(path)) return /\.c[jt]s$/.test(path);
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type !== 'module';
+      } catch {
+        return true; // Node reads a broken package.json as CommonJS too (and reports it on import)
+      }
+    }
+    if (dirname(dir) === dir) return true;
+  }
+}
+
 /** Import a TypeScript (or JavaScript) program module and return its exports. */
 export async function importProgramModule(file: string): Promise<Record<string, unknown>> {
   const path = resolve(file);
   if (!existsSync(path)) throw new UsageError(`${file}: no such file`);
+  if (statSync(path).isDirectory()) throw new UsageError(`${file}: is a directory, not a program module`);
+  if (!/\.[cm]?[jt]sx?$/.test(path)) throw new UsageError(`${file}: not a TypeScript or JavaScript module (.ts, .mts, .cts, .js, .mjs, .cjs)`);
   // tsx is loaded only here, so the other commands work where it is not installed.
-  let tsImport: (specifier: string, parent: string) => Promise<unknown>;
   try {
-    ({ tsImport } = (await import('tsx/esm/api')) as { tsImport: typeof tsImport });
-  } catch {
-    throw new UsageError('importing a TypeScript module needs the tsx package (npm install tsx)');
+    // A CommonJS module goes through tsx's require (tsImport would run it from a data: URL,
+    // whose stack frames name no file or line: source locations need both).
+    if (isCommonJsModule(path)) {
+      const { require: tsxRequire } = (await import('tsx/cjs/api')) as { require: (id: string, from: string) => unknown };
+      return tsxRequire(path, import.meta.url) as Record<string, unknown>;
+    }
+    const { tsImport } = (await import('tsx/esm/api')) as { tsImport: (specifier: string, parent: string) => Promise<unknown> };
+    return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+  } catch (e) {
+    throw moduleImportError(file, e);
   }
-  return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+}
+
+/**
+ * What went wrong importing the user's module, as bad input (exit 2, one line): its own
+ * exception, a syntax error, an import that cannot be resolved. tsx missing is said so.
+ */
+function moduleImportError(file: string, e: unknown): unknown {
+  if (exitCodeFor(e) !== 70) return e; // already one of ours (a DSL error on the user's line, say)
+  const err = e as { code?: unknown; message?: unknown } | undefined;
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  if ((err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') && /['"]tsx(\/[^'"]*)?['"]/.test(message)) {
+    return new UsageError('importing a TypeScript module needs the tsx package (npm install tsx)');
+  }
+  // A syntax error comes from tsx's esbuild as "Transform failed with 1 error:" and then
+  // "file:line:col: ERROR: text" on the next line: that line is the one to show.
+  const lines = message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !/^Transform failed with \d+ errors?:$/.test(l));
+  const syntax = /^(.+:\d+:\d+): ERROR: (.*)$/.exec(lines[0] ?? '');
+  if (syntax !== null) return new UsageError(`${syntax[1]}: ${syntax[2]}`);
+  return new UsageError(`${file}: ${lines[0] ?? message}`);
 }
 
 /** Parse `--const name=value` options. */

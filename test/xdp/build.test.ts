@@ -1,7 +1,7 @@
 // bpf-ts build: the objects it writes load with the reference tools (bpftool, ip), with our
 // own loader, and carry line info that points at the TypeScript.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,40 @@ describe('bpf-ts build', () => {
     expect(skipped.stderr).not.toMatch(/lint rejects/);
     expect(skipped.stderr).toContain(dev);
     expect(skipped.code).toBe(2);
+  });
+
+  it('reads modules Node treats as CommonJS too, with the DSL error on the user\'s line', () => {
+    // No "type": "module" above the file (a fresh `npm init` project): tsx runs it as CommonJS.
+    const cjs = join(dir, 'cjs-project');
+    mkdirSync(cjs, { recursive: true });
+    writeFileSync(join(cjs, 'package.json'), '{"name":"p","type":"commonjs"}\n');
+    const xdpIndex = JSON.stringify(join(REPO_ROOT, 'src/xdp/index.js'));
+    writeFileSync(join(cjs, 'loop.ts'), `import { xdp } from ${xdpIndex};\n\nexport const bad = xdp('bad', (p) => {\n  p.loop(1000000, () => {\n    p.drop();\n  });\n});\n`);
+    const r = runBpfTs(['build', join(cjs, 'loop.ts'), '-o', join(dir, 'loop.o')]);
+    expect(r.stderr).toBe(`bpf-ts: ${join(cjs, 'loop.ts')}:4:5: loop bound 1000000 is above 65536: the verifier explores every iteration; use a smaller bound\n`);
+    expect(r.code).toBe(2);
+  });
+
+  it('reports a module that cannot be imported as bad input, on one line (exit 2)', () => {
+    const bad = join(dir, 'bad-modules');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'throws.ts'), "throw new Error('boom at import');\n");
+    writeFileSync(join(bad, 'syntax.ts'), 'export const x = ;\n');
+    writeFileSync(join(bad, 'missing.ts'), "import { y } from './nowhere.js';\nexport const x = y;\n");
+    writeFileSync(join(bad, 'prog.o'), 'not a module');
+    const cases: [string, RegExp][] = [
+      [join(bad, 'throws.ts'), /^bpf-ts: .*throws\.ts: boom at import\n$/],
+      [join(bad, 'syntax.ts'), /^bpf-ts: .*syntax\.ts:1:17: Unexpected ";"\n$/],
+      [join(bad, 'missing.ts'), /^bpf-ts: .*missing\.ts: Cannot find module .*nowhere\.js/],
+      [join(bad, 'prog.o'), /^bpf-ts: .*prog\.o: not a TypeScript or JavaScript module/],
+      [bad, /^bpf-ts: .*bad-modules: is a directory/],
+    ];
+    for (const [file, message] of cases) {
+      const r = runBpfTs(['build', file, '-o', join(dir, 'x.o')]);
+      expect(r.stderr, file).toMatch(message);
+      expect(r.stderr.trim().split('\n'), file).toHaveLength(1);
+      expect(r.code, file).toBe(2);
+    }
   });
 
   it('sets constants and prints a JSON summary', () => {
