@@ -1,5 +1,9 @@
 import { runCli } from './program.js';
 
+// BPF_TS_DEBUG prints stacks for internal errors: through the bundles' source maps they name
+// the TypeScript files and lines (set before the command's bundle is loaded).
+if (process.env.BPF_TS_DEBUG) process.setSourceMapsEnabled(true);
+
 // A reader that goes away (`bpf-ts disasm x.o | head`) is not an error: the rest of the output
 // is dropped, and commands that run until stopped (run, demo, xsk) stop and clean up as on
 // SIGTERM. Any other failure to write the output is reported once.

@@ -43,7 +43,7 @@ const common: BuildOptions = {
   // import.meta.url (source locations, the demo's example file, tsx's parent) is the bundle's.
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  sourcemap: 'linked', // to dist/cli, whose own maps lead to the TypeScript
+  sourcemap: 'linked', // esbuild follows tsc's maps: the bundles' maps name the TypeScript
   sourcesContent: false,
   logLevel: 'warning',
 };

@@ -1,6 +1,7 @@
 // bpf-ts asm IN.s -o OUT.o: LLVM-syntax BPF assembly to an ELF relocatable object.
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../args.js';
+import { UsageError } from '../errors.js';
 import { printJson } from '../output.js';
 import { readSourceText } from '../read-source.js';
 import { assemble } from '../../src/asm/text/assembler.js';
@@ -17,14 +18,15 @@ export function registerAsm(program: Command): void {
     .command('asm')
     .description('assemble LLVM-syntax BPF assembly (what clang -S emits) into an ELF object')
     .argument('<input>', 'assembly source file, or - for stdin')
-    .requiredOption('-o, --output <file>', 'object file to write')
+    .requiredOption('-o, --output <file>', 'object file to write, or - for stdout')
     .option('--big-endian', 'produce a big-endian (bpfeb) object')
     .option('--json', 'print a JSON summary')
     .action(async (input: string, opts: AsmOptions) => {
       const source = readSourceText(input);
       const { elf, statements } = assemble(source, { file: input === '-' ? '<stdin>' : input, bigEndian: opts.bigEndian === true });
       const bytes = writeElf(elf);
-      writeFileSync(opts.output, bytes);
+      if (opts.output === '-' && opts.json === true) throw new UsageError('-o - writes the object to stdout: it cannot go with --json');
+      writeFileSync(opts.output === '-' ? process.stdout.fd : opts.output, bytes);
       if (opts.json === true) {
         printJson({
           output: opts.output,

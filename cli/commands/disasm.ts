@@ -20,7 +20,7 @@ export function registerDisasm(program: Command): void {
   program
     .command('disasm')
     .description('disassemble the executable sections of a BPF ELF object (llvm-objdump -d layout)')
-    .argument('<input>', 'ELF object file')
+    .argument('<input>', 'ELF object file, or - for stdin')
     .option('--section <name>', 'only this section')
     .option('-r, --reloc', 'show relocations under the instructions they patch')
     .option('--alu32', 'print 8/16/32-bit loads and stores with w registers (llvm-objdump --mattr=+alu32)')
@@ -31,7 +31,7 @@ export function registerDisasm(program: Command): void {
     .action(async (input: string, opts: DisasmOptions) => {
       // The rest is loaded only when an option needs it: start-up is a large part of a
       // whole-process run, so plain `disasm` does not load the assembler or the object model.
-      const elf = readElf(new Uint8Array(readFileSync(input)));
+      const elf = readElf(new Uint8Array(readFileSync(input === '-' ? 0 : input))); // - : stdin
       if (opts.section !== undefined && !elf.sections.some((s) => s.name === opts.section)) {
         throw new UsageError(`${input}: no section named ${opts.section}`);
       }

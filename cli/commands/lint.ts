@@ -42,14 +42,14 @@ async function lintFile(input: string, opts: ObjectLintOptions): Promise<LintRep
       programs: mod.programs.map((p) => lintInstructions(p.insns, { ...lintOpts, type: opts.type ?? 'xdp', maps, name: p.name, section: p.section })),
     };
   }
-  return lintObject(parseObject(new Uint8Array(readFileSync(input)), { name: objName }), opts);
+  return lintObject(parseObject(new Uint8Array(readFileSync(input === '-' ? 0 : input)), { name: input === '-' ? 'stdin' : objName }), opts); // - : an object on stdin
 }
 
 export function registerLint(program: Command): void {
   program
     .command('lint')
     .description('predict whether the kernel verifier accepts each program, with its message and source line')
-    .argument('<input>', 'an ELF object (.o), LLVM assembly (.s) or a TypeScript program module (.ts)')
+    .argument('<input>', 'an ELF object (.o, or - for one on stdin), LLVM assembly (.s) or a TypeScript program module (.ts)')
     .option('--format <format>', 'text, json or sarif', 'text')
     .option('--json', 'same as --format json')
     .option('--type <type>', 'program type: xdp, tc (sched_cls), sched_act, socket_filter, cgroup_skb (default: from the section name)')

@@ -1,8 +1,9 @@
 // The built CLI: `bpf-ts asm` and `bpf-ts disasm` as a user runs them (needs `npx tsc -p tsconfig.json`).
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readElf } from '../../src/elf/read-elf.js';
-import { runBpfTs } from '../support/cli.js';
+import { REPO_ROOT, runBpfTs } from '../support/cli.js';
 import { needOracle } from '../support/env.js';
 import { generateProgram } from './support/gen.js';
 import { Scratch, llvmMc, run } from './support/oracle.js';
@@ -61,6 +62,21 @@ describe('bpf-ts asm / disasm', { timeout: 240_000 }, () => {
     expect(listing.sections[0]!.instructions.map((i) => [i.index, i.text])).toEqual([
       [0, 'r0 = 1'], [1, 'if r0 > 2 goto +1 <f+0x18>'], [2, 'r1 = 1234605616436508552 ll'], [4, 'exit'],
     ]);
+  });
+
+  it('- is stdout for asm -o and stdin for disasm and lint', () => {
+    const src = scratch.write('p.s', '\t.text\n\t.globl f\nf:\n\tr0 = 1\n\texit\n');
+    const out = scratch.path('p.o');
+    expect(runBpfTs(['asm', src, '-o', out]).code).toBe(0);
+    const bin = `"${process.execPath}" bin/bpf-ts.cjs`;
+    const sh = (cmd: string): string => spawnSync('bash', ['-c', `set -o pipefail; ${cmd}`], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 }).stdout;
+    expect(sh(`${bin} asm "${src}" -o - | cmp - "${out}" && echo same`)).toBe('same\n');
+    const listing = runBpfTs(['disasm', out]).stdout;
+    expect(sh(`${bin} disasm - < "${out}"`)).toBe(listing.replace(`${out}:`, '-:'));
+    expect(sh(`${bin} lint - --format json < "${out}"`)).toContain('"verdict":"accept"');
+    const both = runBpfTs(['asm', src, '-o', '-', '--json']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('cannot go with --json');
   });
 
   it('an AsmError exits 2 with file:line:col on stderr', () => {
