@@ -65,7 +65,7 @@ describe('bpf-ts asm / disasm', { timeout: 240_000 }, () => {
   });
 
   it('- is stdout for asm -o and stdin for disasm and lint', () => {
-    const src = scratch.write('p.s', '\t.text\n\t.globl f\nf:\n\tr0 = 1\n\texit\n');
+    const src = scratch.write('p.s', '\t.section xdp,"ax",@progbits\n\t.globl f\n\t.type f,@function\nf:\n\tr0 = 1\n\texit\n\t.size f, 16\n\t.section license,"aw",@progbits\n\t.asciz "GPL"\n');
     const out = scratch.path('p.o');
     expect(runBpfTs(['asm', src, '-o', out]).code).toBe(0);
     const bin = `"${process.execPath}" bin/bpf-ts.cjs`;
@@ -73,7 +73,7 @@ describe('bpf-ts asm / disasm', { timeout: 240_000 }, () => {
     expect(sh(`${bin} asm "${src}" -o - | cmp - "${out}" && echo same`)).toBe('same\n');
     const listing = runBpfTs(['disasm', out]).stdout;
     expect(sh(`${bin} disasm - < "${out}"`)).toBe(listing.replace(`${out}:`, '-:'));
-    expect(sh(`${bin} lint - --format json < "${out}"`)).toContain('"verdict":"accept"');
+    expect(JSON.parse(sh(`${bin} lint - --format json < "${out}"`))).toMatchObject({ programs: [{ name: 'f', verdict: 'accept' }] });
     const both = runBpfTs(['asm', src, '-o', '-', '--json']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('cannot go with --json');
