@@ -278,7 +278,7 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
     return;
   }
   if (!root) {
-    printLine(`demo: not root${o.vm ? ' (--vm)' : ''}: ran demo_filter in the userspace VM on ${String(summary.packets)} generated packets`);
+    printLine(`demo: ${o.vm === true ? '--vm' : 'not root'}: ran demo_filter in the userspace VM on ${String(summary.packets)} generated packets`);
     printLine(table(summary.verdicts as Verdicts));
     printLine('demo: as root, the same filter is loaded into the kernel, attached to a veth pair in a throwaway namespace, counts real traffic, and steers UDP 4242 to an AF_XDP socket read from TypeScript (here the XSKMAP is empty, so those packets pass)');
   } else {
