@@ -16,6 +16,7 @@ const EXIT_BY_ERROR_NAME: Readonly<Record<string, number>> = {
   LinkError: 2,
   CodecError: 2,
   ConformanceError: 2,
+  ObjectKindError: 2,
   DslError: 2,
   VerifierError: 1,
   BpfError: 3,

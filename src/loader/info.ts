@@ -19,6 +19,7 @@ import {
   readCString,
   scratchAttr,
 } from '../sys/index.js';
+import { bpfFdKind } from '../sys/fdinfo.js';
 import { attachTypeName, mapTypeName, progTypeName } from './names.js';
 
 /** Raw info struct of `fd`, with extra pointer fields set by `prepare`. */
@@ -206,6 +207,44 @@ const FD_BY_ID: Record<ObjectKind, number> = {
   link: BpfCmd.LINK_GET_FD_BY_ID,
   btf: BpfCmd.BTF_GET_FD_BY_ID,
 };
+
+const KIND_NOUN: Record<ObjectKind, string> = { prog: 'a program', map: 'a map', link: 'a link', btf: 'a BTF object' };
+const KIND_NAME: Record<ObjectKind, string> = { prog: 'program', map: 'map', link: 'link', btf: 'BTF object' };
+
+/**
+ * An fd or pin is a different kind of BPF object than the caller needs (a program pin opened
+ * as a map, …): bad input, exit 2 on the command line.
+ */
+export class ObjectKindError extends Error {
+  override readonly name = 'ObjectKindError';
+  readonly exitCode = 2;
+  /** The pin path, or `fd N`. */
+  readonly what: string;
+  readonly expected: ObjectKind;
+  /** What it is instead; 'other' for an fd that is no BPF object at all. */
+  readonly actual: ObjectKind | 'other';
+
+  constructor(what: string, expected: ObjectKind, actual: ObjectKind | 'other') {
+    super(actual === 'other' ? `${what} is not a BPF ${KIND_NAME[expected]}` : `${what} is ${KIND_NOUN[actual]}, not ${KIND_NOUN[expected]}`);
+    this.what = what;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** What kind of BPF object `fd` is (from /proc/self/fdinfo); undefined when /proc cannot tell. */
+export function objectKindOf(fd: number): ObjectKind | 'other' | undefined {
+  return bpfFdKind(fd);
+}
+
+/**
+ * Throw ObjectKindError unless `fd` is a BPF object of `expected` kind. `what` names it in the
+ * message (a pin path or `fd N`). When /proc cannot tell, the check passes. The fd stays open.
+ */
+export function expectObjectKind(fd: number, expected: ObjectKind, what = `fd ${fd}`): void {
+  const actual = bpfFdKind(fd);
+  if (actual !== undefined && actual !== expected) throw new ObjectKindError(what, expected, actual);
+}
 
 /** Every id of `kind` in the system, ascending. */
 export function listIds(kind: ObjectKind): number[] {

@@ -5,9 +5,9 @@ import { ATTR_SIZE, bpf, BpfCmd, BpfError, bpfRaw, closeFd, commandName, GetIdAt
 import { MapType } from '../elf/bpf-enums.js';
 import { perCpuSlot, possibleCpus } from './cpus.js';
 import { FdObject } from './fd-object.js';
-import { mapInfo, type MapInfo } from './info.js';
+import { expectObjectKind, mapInfo, type MapInfo } from './info.js';
 import { mapTypeName, mapTypeOf } from './names.js';
-import { openPinnedFd, pinFd } from './pin.js';
+import { openPinnedFdOf, pinFd } from './pin.js';
 
 /** A key or value of the wrong size, caught before the syscall. */
 export class MapSizeError extends Error {
@@ -126,16 +126,20 @@ export class BpfMap extends FdObject {
     return new BpfMap(fd, { type, keySize: opts.keySize, valueSize: opts.valueSize, maxEntries: opts.maxEntries, flags: opts.flags ?? 0, name });
   }
 
-  /** Wrap an fd (the map now owns it); sizes come from the kernel. */
+  /**
+   * Wrap an fd (the map owns it once this returns; on a throw the caller still does); sizes
+   * come from the kernel. ObjectKindError when the fd is not a map.
+   */
   static fromFd(fd: number): BpfMap {
-    const i = mapInfo(fd);
-    return new BpfMap(fd, { type: i.type, keySize: i.keySize, valueSize: i.valueSize, maxEntries: i.maxEntries, flags: i.flags, name: i.name });
+    expectObjectKind(fd, 'map');
+    return BpfMap.#wrap(fd);
   }
 
+  /** Open a map pinned on bpffs; ObjectKindError ("PATH is a program, not a map") when the pin is not a map. */
   static fromPinned(path: string): BpfMap {
-    const fd = openPinnedFd(path);
+    const fd = openPinnedFdOf(path, 'map');
     try {
-      return BpfMap.fromFd(fd);
+      return BpfMap.#wrap(fd);
     } catch (e) {
       closeFd(fd);
       throw e;
@@ -147,11 +151,17 @@ export class BpfMap extends FdObject {
     attr.view.setUint32(GetIdAttr.off.start_id, id, true);
     const fd = bpf(BpfCmd.MAP_GET_FD_BY_ID, attr, `map id ${id}`);
     try {
-      return BpfMap.fromFd(fd);
+      return BpfMap.#wrap(fd);
     } catch (e) {
       closeFd(fd);
       throw e;
     }
+  }
+
+  /** An fd known to be a map (checked, or from MAP_GET_FD_BY_ID). */
+  static #wrap(fd: number): BpfMap {
+    const i = mapInfo(fd);
+    return new BpfMap(fd, { type: i.type, keySize: i.keySize, valueSize: i.valueSize, maxEntries: i.maxEntries, flags: i.flags, name: i.name });
   }
 
   pin(path: string): void {

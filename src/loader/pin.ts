@@ -2,7 +2,8 @@
 // BPF_OBJ_GET opens it again. Unpinning is unlink(2).
 import { mkdirSync, readlinkSync, statfsSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { bpf, BpfCmd, BpfError, mount, NativeBuffer, ObjAttr, scratchAttr } from '../sys/index.js';
+import { bpf, BpfCmd, BpfError, closeFd, mount, NativeBuffer, ObjAttr, scratchAttr } from '../sys/index.js';
+import { expectObjectKind, type ObjectKind } from './info.js';
 
 /** Default bpffs mount, as libbpf. */
 export const DEFAULT_PIN_ROOT = '/sys/fs/bpf';
@@ -42,6 +43,22 @@ export function openPinnedFd(path: string, fileFlags = 0): number {
       throw e;
     }
   });
+}
+
+/**
+ * Open the object pinned at `path` and check it is a `kind` (map, prog, link): a program pin
+ * opened as a map would otherwise be read as one. Throws ObjectKindError ("PATH is a program,
+ * not a map") and closes the fd when it is not. Returns a new fd.
+ */
+export function openPinnedFdOf(path: string, kind: ObjectKind, fileFlags = 0): number {
+  const fd = openPinnedFd(path, fileFlags);
+  try {
+    expectObjectKind(fd, kind, path);
+  } catch (e) {
+    closeFd(fd);
+    throw e;
+  }
+  return fd;
 }
 
 /** Remove a pin (the object goes away once nothing else references it). */

@@ -22,10 +22,10 @@ import {
 import { FdObject } from './fd-object.js';
 import { TestRunner, type TestRunOptions, type TestRunResult } from './test-run.js';
 import { attachTypeOf, progTypeName, progTypeOf } from './names.js';
-import { openPinnedFd, pinFd } from './pin.js';
+import { openPinnedFdOf, pinFd } from './pin.js';
 import { parseVerifierLog, type SlotSource, sourceForSlot } from './verifier-log.js';
 import { VerifierError } from './verifier-error.js';
-import { progInfo, type ProgInfo } from './info.js';
+import { expectObjectKind, progInfo, type ProgInfo } from './info.js';
 
 export interface FuncInfoRecord {
   /** Instruction slot of the function's first instruction. */
@@ -242,17 +242,20 @@ export class Program extends FdObject {
     }
   }
 
-  /** Wrap an fd the caller owns from now on (reads type and name from the kernel). */
+  /**
+   * Wrap an fd the Program owns once this returns (on a throw the caller still does); reads
+   * type and name from the kernel. ObjectKindError when the fd is not a program.
+   */
   static fromFd(fd: number): Program {
-    const info = progInfo(fd);
-    return new Program(fd, info.type, info.name);
+    expectObjectKind(fd, 'prog');
+    return Program.#wrap(fd);
   }
 
-  /** Open a program pinned on bpffs. */
+  /** Open a program pinned on bpffs; ObjectKindError ("PATH is a map, not a program") when the pin is not a program. */
   static fromPinned(path: string): Program {
-    const fd = openPinnedFd(path);
+    const fd = openPinnedFdOf(path, 'prog');
     try {
-      return Program.fromFd(fd);
+      return Program.#wrap(fd);
     } catch (e) {
       closeFd(fd);
       throw e;
@@ -264,7 +267,18 @@ export class Program extends FdObject {
     const attr = scratchAttr();
     attr.view.setUint32(GetIdAttr.off.start_id, id, true);
     const fd = bpf(BpfCmd.PROG_GET_FD_BY_ID, attr, `program id ${id}`);
-    return Program.fromFd(fd);
+    try {
+      return Program.#wrap(fd);
+    } catch (e) {
+      closeFd(fd);
+      throw e;
+    }
+  }
+
+  /** An fd known to be a program (checked, or from PROG_GET_FD_BY_ID). */
+  static #wrap(fd: number): Program {
+    const info = progInfo(fd);
+    return new Program(fd, info.type, info.name);
   }
 
   /** Pin at `path` on bpffs; the program then outlives this process. */
