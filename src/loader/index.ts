@@ -9,7 +9,7 @@ export { sourceForSlot, type SlotSource } from './verifier-log.js';
 // The verifier log is read by the lint's parser (one parser, one diagnostic shape).
 export { parseKernelRejection, parseVerifierLog, type KernelRejection, type ParsedVerifierLog } from '../lint/kernel-log.js';
 export type { Diagnostic } from '../lint/diagnostic.js';
-export { DEFAULT_PIN_ROOT, ensureBpffs, inInitialMountNamespace, isBpffs, openPinnedFd, pinFd, unpin } from './pin.js';
+export { DEFAULT_PIN_ROOT, ensureBpffs, inInitialMountNamespace, isBpffs, openPinnedFd, PinPathError, pinFd, unpin } from './pin.js';
 export * from './info.js';
 export { ClosedError, FdObject } from './fd-object.js';
 export { RingBuffer, RingBufferError, RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT, RINGBUF_HDR_SIZE } from './ringbuf.js';

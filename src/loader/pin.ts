@@ -1,6 +1,6 @@
 // bpffs pins: BPF_OBJ_PIN gives an object a path that keeps it alive after every fd closes;
 // BPF_OBJ_GET opens it again. Unpinning is unlink(2).
-import { mkdirSync, readlinkSync, statfsSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, statfsSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { bpf, BpfCmd, BpfError, closeFd, mount, NativeBuffer, ObjAttr, scratchAttr } from '../sys/index.js';
 import { expectObjectKind, type ObjectKind } from './info.js';
@@ -18,9 +18,28 @@ function withPath<T>(path: string, fn: (p: NativeBuffer) => T): T {
   }
 }
 
-/** Pin `fd` at `path` (on bpffs), creating missing parent directories. */
+/** A pin path that is not on bpffs (bad input: nothing was created). */
+export class PinPathError extends Error {
+  override readonly name = 'PinPathError';
+  readonly exitCode = 2;
+}
+
+/** The deepest directory of `dir` and its parents that exists. */
+function existingAncestor(dir: string): string {
+  let d = dir;
+  while (!existsSync(d) && dirname(d) !== d) d = dirname(d);
+  return d;
+}
+
+/**
+ * Pin `fd` at `path` (on bpffs), creating missing parent directories, which must be on bpffs:
+ * a path elsewhere is a PinPathError before anything is created.
+ */
 export function pinFd(fd: number, path: string): void {
   if (path === DEFAULT_PIN_ROOT || path.startsWith(`${DEFAULT_PIN_ROOT}/`)) ensureBpffs(DEFAULT_PIN_ROOT);
+  if (!isBpffs(existingAncestor(dirname(path)))) {
+    throw new PinPathError(`${path}: not on a bpffs mount (pins live on bpffs, e.g. under ${DEFAULT_PIN_ROOT})`);
+  }
   mkdirSync(dirname(path), { recursive: true });
   withPath(path, (p) => {
     const attr = scratchAttr();

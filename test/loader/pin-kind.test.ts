@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dsl } from '../../src/asm/index.js';
 import { AttachType } from '../../src/elf/bpf-enums.js';
-import { BpfMap, expectObjectKind, Link, ObjectKindError, objectKindOf, Program } from '../../src/loader/index.js';
+import { BpfMap, expectObjectKind, Link, ObjectKindError, objectKindOf, PinPathError, Program } from '../../src/loader/index.js';
 import { parseFdinfoKind } from '../../src/sys/fdinfo.js';
 import { runBpfTs } from '../support/cli.js';
 import { kernelUnavailableReason, needKernel } from '../support/env.js';
@@ -202,5 +202,29 @@ describe('bpf-ts with a pin of the wrong kind', () => {
     const dump = runBpfTs(['map', 'dump', '--pinned', mapPin, '--json']);
     expect(dump.code).toBe(0);
     expect((JSON.parse(dump.stdout) as { entries: unknown[] }).entries).toHaveLength(4);
+  });
+});
+
+describe('pins outside bpffs', () => {
+  it('pinFd refuses a path off bpffs before creating anything; load --pin-dir exits 2', (ctx) => {
+    needKernel(ctx);
+    const tmp = mkdtempSync(join(tmpdir(), 'bpf-ts-notbpffs-'));
+    try {
+      const map = BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, name: 'offfs' });
+      try {
+        expect(() => map.pin(join(tmp, 'a', 'b', 'm'))).toThrow(PinPathError);
+      } finally {
+        map.close();
+      }
+      expect(readdirSync(tmp)).toEqual([]);
+      const obj = join(tmp, 'p.o');
+      expect(runBpfTs(['build', 'examples/drop-udp-port.ts', '-o', obj]).code).toBe(0);
+      const r = runBpfTs(['load', obj, '--pin-dir', join(tmp, 'pins')]);
+      expect(r.stderr).toMatch(/^bpf-ts: .*: not on a bpffs mount .*\n$/);
+      expect(r.code).toBe(2);
+      expect(readdirSync(tmp)).toEqual(['p.o']);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
