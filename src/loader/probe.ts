@@ -11,6 +11,7 @@ import { MapType, ProgType } from '../elf/bpf-enums.js';
 import { loadBtf } from './object.js';
 import { BpfMap } from './map.js';
 import { Program } from './program.js';
+import { TypeNameError } from './names.js';
 import { VerifierError } from './verifier-error.js';
 
 const MOV0: Instruction = { code: Class.ALU64 | AluOp.MOV | Source.K, dst: 0, src: 0, off: 0, imm: 0 };
@@ -144,21 +145,56 @@ export interface FeatureProfile {
 }
 
 export interface ProbeOptions {
-  /** Program types to probe helpers for (default xdp and sched_cls). */
+  /** Program types to probe helpers for (default xdp and sched_cls); see {@link PROBE_PROG_TYPES}. */
   readonly helperProgTypes?: readonly string[];
 }
 
-/** Probe everything. */
+/** The program types the probe knows, by the names the profile uses ("xdp", "sched_cls", …). */
+export const PROBE_PROG_TYPES: readonly string[] = Object.keys(ProgType).filter((n) => n !== 'UNSPEC').map((n) => n.toLowerCase());
+
+/** The profile's name for program type `name` ("XDP", "sched-cls" → "xdp", "sched_cls"); TypeNameError (exit 2) for any other. */
+export function probeProgTypeName(name: string): string {
+  const key = name.trim().toLowerCase().replace(/-/g, '_');
+  if (!PROBE_PROG_TYPES.includes(key)) throw new TypeNameError(`unknown program type "${name}" (known: ${PROBE_PROG_TYPES.join(', ')})`);
+  return key;
+}
+
+const ACCESS_ERRNOS = new Set(['EPERM', 'EACCES']);
+
+/**
+ * Whether this process may load programs at all: loads the simplest program there is (a
+ * socket filter returning 0) and throws its BpfError when the kernel refuses it with EPERM or
+ * EACCES — without that privilege every probe would say "no", a profile of this process's
+ * rights rather than of the kernel. Other refusals are left to the probes that follow.
+ */
+export function checkProbeAccess(): void {
+  try {
+    Program.load({ type: 'SOCKET_FILTER', insns: [MOV0, EXIT_I], name: 'probe' }).close();
+  } catch (e) {
+    if (e instanceof BpfError && ACCESS_ERRNOS.has(e.errnoName)) {
+      const why = 'no feature can be probed without loading programs';
+      throw new BpfError(e.command, e.errno, 'probe socket_filter, the simplest program', e.hint ? `${e.hint} (${why})` : why);
+    }
+    if (e instanceof BpfError || e instanceof VerifierError) return;
+    throw e;
+  }
+}
+
+/**
+ * Probe everything. Throws TypeNameError for an unknown helper program type (before probing),
+ * and BpfError when this process may not load programs at all ({@link checkProbeAccess}).
+ */
 export function probeAll(opts: ProbeOptions = {}): FeatureProfile {
+  const helperTypes = [...new Set((opts.helperProgTypes ?? ['xdp', 'sched_cls']).map(probeProgTypeName))];
+  checkProbeAccess();
   const progTypes: Record<string, ProbeOutcome> = {};
-  for (const name of Object.keys(ProgType)) if (name !== 'UNSPEC') progTypes[name.toLowerCase()] = probeProgType(name);
+  for (const name of PROBE_PROG_TYPES) progTypes[name] = probeProgType(name);
   const mapTypes: Record<string, ProbeOutcome> = {};
   for (const name of Object.keys(MapType)) if (name !== 'UNSPEC') mapTypes[name.toLowerCase()] = probeMapType(name);
   const helpers: Record<string, string[]> = {};
-  for (const t of opts.helperProgTypes ?? ['xdp', 'sched_cls']) {
-    const key = t.toUpperCase();
-    if (!progTypes[t.toLowerCase()]?.supported) continue;
-    helpers[t.toLowerCase()] = HELPER_NAMES.filter((_n, id) => id > 0 && probeHelper(key, id));
+  for (const t of helperTypes) {
+    if (!progTypes[t]?.supported) continue;
+    helpers[t] = HELPER_NAMES.filter((_n, id) => id > 0 && probeHelper(t.toUpperCase(), id));
   }
   return { kernel: release(), arch: process.arch, isa: probeIsa(), progTypes, mapTypes, helpers };
 }

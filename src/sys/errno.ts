@@ -1,4 +1,7 @@
-// errno numbers → names, and what each usually means for a bpf() command.
+// errno numbers → names, and what each usually means for a bpf() command. EPERM and EACCES
+// mean different things for a process that already has the privileges bpf() asks for (root
+// with its capabilities) and one that has not: the hint depends on which this process is.
+import { readFileSync } from 'node:fs';
 import { errnoNames } from './libc.js';
 
 let names: ReadonlyMap<number, string> | undefined;
@@ -65,8 +68,133 @@ const COMMAND_HINTS: Readonly<Record<string, Readonly<Record<string, string>>>> 
   },
 };
 
-/** A hint a person can act on for `errno` from `command` (e.g. BPF_MAP_CREATE). */
-export function errnoHint(command: string, errno: number): string {
+/**
+ * What this process holds, as far as bpf() and netlink care:
+ * - `unprivileged`: not root and without CAP_BPF/CAP_NET_ADMIN — EPERM means "needs privilege";
+ * - `root`: effective uid 0 with its capabilities, in the initial user namespace;
+ * - `capable`: not root but holding CAP_BPF (or CAP_SYS_ADMIN) and CAP_NET_ADMIN;
+ * - `limited`: uid 0 without those capabilities, or inside a user namespace (a container, a
+ *   dropped capability set, `unshare -U`), where root is not root to bpf().
+ * For `root` and `capable` an EPERM or EACCES is not about privilege, and the hint says so.
+ */
+export type Privilege = 'unprivileged' | 'root' | 'capable' | 'limited';
+
+/** Inputs to {@link privilegeOf}: what /proc/self says about this process. */
+export interface ProcessCredentials {
+  readonly euid: number;
+  /** CapEff from /proc/self/status; undefined when it could not be read. */
+  readonly capEff?: bigint | undefined;
+  /** Whether the process is in the initial user namespace; undefined when unknown. */
+  readonly initialUserNs?: boolean | undefined;
+}
+
+const CAP_NET_ADMIN = 12n;
+const CAP_SYS_ADMIN = 21n;
+const CAP_BPF = 39n;
+const has = (caps: bigint, cap: bigint): boolean => ((caps >> cap) & 1n) === 1n;
+
+/** The {@link Privilege} of a process with these credentials (pure: test it with any answers). */
+export function privilegeOf(c: ProcessCredentials): Privilege {
+  const caps = c.capEff;
+  // Unknown capabilities: trust the uid, as before capabilities were looked at.
+  const capable = caps === undefined ? c.euid === 0 : (has(caps, CAP_BPF) || has(caps, CAP_SYS_ADMIN)) && has(caps, CAP_NET_ADMIN);
+  if (capable && c.initialUserNs !== false) return c.euid === 0 ? 'root' : 'capable';
+  return c.euid === 0 || capable ? 'limited' : 'unprivileged';
+}
+
+/** CapEff of a /proc/<pid>/status text, or undefined. */
+export function capEffOf(status: string): bigint | undefined {
+  const m = /^CapEff:\s*([0-9a-fA-F]+)\s*$/m.exec(status);
+  return m ? BigInt(`0x${m[1]!}`) : undefined;
+}
+
+/** Whether a /proc/<pid>/uid_map text is the initial user namespace's identity map. */
+export function isInitialUidMap(uidMap: string): boolean {
+  return /^\s*0\s+0\s+4294967295\s*$/.test(uidMap);
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's credentials, read now (privileges can be dropped while a process runs). */
+export function currentCredentials(): ProcessCredentials {
+  const status = readProc('/proc/self/status');
+  const uidMap = readProc('/proc/self/uid_map');
+  return {
+    euid: typeof process.geteuid === 'function' ? process.geteuid() : -1,
+    capEff: status === undefined ? undefined : capEffOf(status),
+    initialUserNs: uidMap === undefined ? undefined : isInitialUidMap(uidMap),
+  };
+}
+
+/** This process's {@link Privilege}. */
+export function currentPrivilege(): Privilege {
+  return privilegeOf(currentCredentials());
+}
+
+let privilegeOverride: Privilege | undefined;
+
+/**
+ * Run `fn` with hints chosen as if this process had `privilege` (for tests: both answers
+ * without changing users). Errors built inside `fn` keep the hint they were given.
+ */
+export function withPrivilege<T>(privilege: Privilege, fn: () => T): T {
+  const before = privilegeOverride;
+  privilegeOverride = privilege;
+  try {
+    return fn();
+  } finally {
+    privilegeOverride = before;
+  }
+}
+
+/** What EPERM/EACCES mean when privilege is not the reason (`root` and `capable`). */
+const PRIVILEGED_GENERIC_HINTS: Readonly<Record<string, (who: string) => string>> = {
+  EPERM: (who) => `refused even with ${who}: the kernel does not allow this (a program type or feature not enabled, lockdown, a frozen map, or an LSM)`,
+  EACCES: () => 'permission denied: not a bpffs file, or the file\'s permissions',
+};
+
+const PRIVILEGED_COMMAND_HINTS: Readonly<Record<string, Readonly<Record<string, (who: string) => string>>>> = {
+  BPF_PROG_LOAD: {
+    EPERM: (who) => `refused even with ${who}: this program type is not enabled on this kernel (BPF LSM needs lsm=bpf at boot), or lockdown or an LSM forbids it`,
+    EACCES: () => 'the verifier refused the program: load it with a log to see why',
+  },
+  BPF_MAP_CREATE: {
+    EPERM: (who) => `refused even with ${who}: this map type or flag is not allowed on this kernel (a feature not enabled, lockdown, or an LSM)`,
+  },
+  BPF_MAP_UPDATE_ELEM: {
+    EPERM: () => 'the map is read-only from userspace: frozen (.rodata, .kconfig), created with BPF_F_RDONLY, or opened read-only',
+  },
+  BPF_MAP_DELETE_ELEM: {
+    EPERM: () => 'the map is read-only from userspace: frozen (.rodata, .kconfig), created with BPF_F_RDONLY, or opened read-only',
+  },
+};
+
+/** What EPERM/EACCES mean for root that is not root to bpf() (`limited`). */
+const LIMITED_HINTS: Readonly<Record<string, string>> = {
+  EPERM: 'this process lacks CAP_BPF and CAP_NET_ADMIN in the initial user namespace (a container, a user namespace, or a dropped capability set): grant them, or run on the host',
+  EACCES: 'permission denied: this process lacks CAP_BPF, CAP_NET_ADMIN or CAP_SYS_ADMIN in the initial user namespace (a container or a user namespace), or check bpffs permissions',
+};
+
+/**
+ * A hint a person can act on for `errno` from `command` (e.g. BPF_MAP_CREATE). For EPERM and
+ * EACCES it depends on `privilege` (by default this process's, looked up now).
+ */
+export function errnoHint(command: string, errno: number, privilege?: Privilege): string {
   const name = errnoName(errno);
+  if (name === 'EPERM' || name === 'EACCES') {
+    const p = privilege ?? privilegeOverride ?? currentPrivilege();
+    if (p === 'root' || p === 'capable') {
+      const who = p === 'root' ? 'root' : 'CAP_BPF and CAP_NET_ADMIN';
+      const h = PRIVILEGED_COMMAND_HINTS[command]?.[name] ?? PRIVILEGED_GENERIC_HINTS[name];
+      if (h) return h(who);
+    }
+    if (p === 'limited') return LIMITED_HINTS[name]!;
+  }
   return COMMAND_HINTS[command]?.[name] ?? GENERIC_HINTS[name] ?? '';
 }
