@@ -1,14 +1,15 @@
 // bpf-ts attach --dev IF (--pinned P | IN.o --prog NAME) [--mode skb|native|auto]: attach an
 // XDP program so that it stays attached after the CLI exits — as a bpf_link pinned at
-// /sys/fs/bpf/bpf-ts/links/xdp-<IF>, or through netlink with --netlink.
-import { existsSync } from 'node:fs';
+// /sys/fs/bpf/bpf-ts/links/xdp-ns<NETNS>-<IFINDEX>-<IF> (cli/interface.ts says why all three),
+// or through netlink with --netlink.
+import { rmSync } from 'node:fs';
 import type { Command } from '../args.js';
 import { UsageError } from '../errors.js';
 import { printError, printJson, printLine } from '../output.js';
 import { attachXdp, type XdpAttachMode } from '../../src/loader/xdp.js';
 import { DEFAULT_PIN_ROOT, isBpffs } from '../../src/loader/pin.js';
 import { ProgType } from '../../src/elf/bpf-enums.js';
-import { interfaceIndex, xdpLinkPinPath } from '../interface.js';
+import { interfaceIndex, netnsInode, xdpLinkPinPath, xdpLinkPinsFor } from '../interface.js';
 import { openProgram } from './load.js';
 
 interface AttachOptions {
@@ -21,7 +22,6 @@ interface AttachOptions {
   json?: boolean;
 }
 
-/** Where `attach` pins the XDP link of an interface (and `detach` looks for it). */
 const MODES: readonly string[] = ['skb', 'native', 'auto', 'hw'];
 
 export function registerAttach(program: Command): void {
@@ -39,8 +39,17 @@ export function registerAttach(program: Command): void {
     .action((object: string | undefined, o: AttachOptions) => {
       if (!MODES.includes(o.mode)) throw new UsageError(`--mode must be one of ${MODES.join(', ')}, not "${o.mode}"`);
       const ifindex = interfaceIndex(o.dev);
-      const pinPath = xdpLinkPinPath(o.dev);
-      if (!o.netlink && existsSync(pinPath)) throw new UsageError(`${o.dev} already has an XDP program attached by bpf-ts (${pinPath}): run \`bpf-ts detach --dev ${o.dev}\` first`);
+      if (!o.netlink) {
+        // This namespace's pins for this interface: a live one means it is taken; a stale one
+        // (its interface was deleted, or moved away) would only be in the way.
+        for (const pin of xdpLinkPinsFor(o.dev, ifindex)) {
+          if (pin.state === 'ours') throw new UsageError(`${o.dev} already has an XDP program attached by bpf-ts (${pin.path}): run \`bpf-ts detach --dev ${o.dev}\` first`);
+          if (pin.state === 'stale') {
+            rmSync(pin.path, { force: true });
+            printError(`note: removed the stale link pin ${pin.path} (${pin.why})`);
+          }
+        }
+      }
       const { prog, owner } = openProgram({ ...(o.pinned !== undefined ? { pinned: o.pinned } : {}), ...(object !== undefined ? { object } : {}), ...(o.prog !== undefined ? { prog: o.prog } : {}), ...(o.type !== undefined ? { type: o.type } : {}) });
       try {
         if (prog.type !== ProgType.XDP) throw new UsageError(`program ${prog.name || '(unnamed)'} is a ${prog.typeName} program, not xdp`);
@@ -57,6 +66,7 @@ export function registerAttach(program: Command): void {
         let pinned: string | undefined;
         if (att.kind === 'link') {
           try {
+            const pinPath = xdpLinkPinPath(o.dev, ifindex, netnsInode());
             att.link.pin(pinPath);
             pinned = pinPath;
           } finally {

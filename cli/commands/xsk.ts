@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from '../args.js';
 import { type BindMode, isUdpTo, openXsk, type OpenXsk, parseMac, receiveBusy, swapMacs, waitForFrames, writeUdpFrame, type XdpStatistics, XskError } from '../../src/afxdp/index.js';
 import { UsageError } from '../errors.js';
+import { interfaceIndex } from '../interface.js';
 import { printError, printJson, printLine } from '../output.js';
 
 interface CommonOpts {
@@ -84,6 +85,7 @@ async function rx(o: RxOpts): Promise<void> {
   const batch = int('batch', o.batch, 1, 4096);
   if (o.wait !== 'worker' && o.wait !== 'timers') throw new UsageError(`--wait ${o.wait}: expected worker or timers`);
   const via = o.wait;
+  interfaceIndex(o.dev); // a missing interface is bad input, before anything is opened
   const x = openXsk({
     dev: o.dev,
     queue: int('queue', o.queue, 0, 65535),
@@ -191,6 +193,7 @@ async function tx(o: TxOpts): Promise<void> {
     dstPort: int('dst-port', o.dstPort, 1, 65535),
     size,
   });
+  interfaceIndex(o.dev); // a missing interface is bad input, before anything is opened
   const x = openXsk({
     dev: o.dev,
     queue: int('queue', o.queue, 0, 65535),
@@ -257,6 +260,7 @@ async function echo(o: EchoOpts): Promise<void> {
   const count = o.count === undefined ? Infinity : int('count', o.count, 1, 1e12);
   const idleMs = int('idle-ms', o.idleMs, 1, 3_600_000);
   const firstMs = o.firstMs === undefined ? idleMs : int('first-ms', o.firstMs, 1, 3_600_000);
+  interfaceIndex(o.dev); // a missing interface is bad input, before anything is opened
   const x = openXsk({
     dev: o.dev,
     queue: int('queue', o.queue, 0, 65535),

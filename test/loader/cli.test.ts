@@ -1,7 +1,7 @@
 // The loader commands as a user runs them (the built CLI), checked against bpftool, netlink
 // and real traffic on a veth pair in a namespace this test creates.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,12 +28,22 @@ afterAll(() => {
     } catch {
       // already gone
     }
-    rmSync(`/sys/fs/bpf/bpf-ts/links/xdp-${veth.host}`, { force: true });
+    for (const pin of linkPins(veth.host)) rmSync(pin, { force: true });
     veth.remove();
   }
   rmSync(pinDir, { recursive: true, force: true });
   rmSync(tmp, { recursive: true, force: true });
 });
+
+/** The link pins `bpf-ts attach` made for `dev` (xdp-ns<netns>-<ifindex>-<dev>, or xdp-<dev> before). */
+function linkPins(dev: string): string[] {
+  const dir = '/sys/fs/bpf/bpf-ts/links';
+  try {
+    return readdirSync(dir).filter((n) => n === `xdp-${dev}` || n.endsWith(`-${dev}`)).map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+}
 
 const bpftool = (args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync('bpftool', args, { encoding: 'utf8', timeout: 30_000 });
 
@@ -165,8 +175,9 @@ describe('bpf-ts attach / detach / net list on veth', () => {
         const r = runBpfTs(['attach', '--dev', v.host, obj('tailcall'), '--prog', 'leaf_drop', '--mode', mode, ...(via === 'netlink' ? ['--netlink'] : []), '--json']);
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
-        const att = JSON.parse(r.stdout) as { progId: number; via: string };
+        const att = JSON.parse(r.stdout) as { progId: number; via: string; pinned?: string };
         expect(att.via).toBe(via);
+        expect(linkPins(v.host)).toEqual(via === 'link' ? [att.pinned] : []);
         // The CLI has exited: the program must still be there.
         const st = queryXdp(ifindex);
         expect(mode === 'native' ? st.drvProgId : st.skbProgId).toBe(att.progId);
@@ -182,7 +193,7 @@ describe('bpf-ts attach / detach / net list on veth', () => {
         const d = runBpfTs(['detach', '--dev', v.host]);
         expect(d.code).toBe(0);
         expect(queryXdp(ifindex).attached).toBe('none');
-        expect(existsSync(`/sys/fs/bpf/bpf-ts/links/xdp-${v.host}`)).toBe(false);
+        expect(linkPins(v.host)).toEqual([]);
         expect(await udpFromPeer(v, 3)).toBeGreaterThan(0);
       }, 60_000);
     }
