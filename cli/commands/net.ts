@@ -22,7 +22,9 @@ export function registerNet(program: Command): void {
           skbProgId: s.skbProgId,
           drvProgId: s.drvProgId,
           hwProgId: s.hwProgId,
-          linkIds: links.filter((l) => l.ifindex === s.ifindex).map((l) => l.id),
+          // A link's info names an ifindex, not a namespace: it is this interface's when the
+          // interface runs its program (another namespace may have the same index).
+          linkIds: links.filter((l) => l.ifindex === s.ifindex && [s.skbProgId, s.drvProgId, s.hwProgId].includes(l.progId) && l.progId !== 0).map((l) => l.id),
         }));
       if (o.json) {
         printJson({ xdp: rows });

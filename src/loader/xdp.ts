@@ -1,7 +1,7 @@
 // Attaching XDP programs to interfaces: a bpf_link by default (released when the process
 // dies unless pinned), netlink when links cannot express the request (hw offload) or the
 // kernel lacks XDP links. Detach removes both kinds.
-import { BpfError, closeFd, NetlinkError, queryXdp, removeXdp, setXdp, type XdpMode, XdpFlags, type XdpState } from '../sys/index.js';
+import { BpfError, closeFd, LinkType, NetlinkError, queryXdp, removeXdp, setXdp, type XdpMode, XdpFlags, type XdpState } from '../sys/index.js';
 import { fdById, linkInfo, listIds } from './info.js';
 import { Link } from './link.js';
 
@@ -52,8 +52,20 @@ export interface XdpDetachResult {
   readonly netlink: XdpMode[];
 }
 
-/** Ids of XDP links attached to `ifindex`. */
+/** Ids of the XDP links attached to interface `ifindex` of this network namespace. */
 export function xdpLinksOn(ifindex: number): number[] {
+  // A link's info has the ifindex but not the network namespace, and other namespaces may
+  // have an interface with this index: a link is this interface's when the interface runs its
+  // program.
+  let running: number[];
+  try {
+    const s = queryXdp(ifindex);
+    running = [s.progId, s.skbProgId, s.drvProgId, s.hwProgId].filter((id) => id !== 0);
+  } catch (e) {
+    if (e instanceof NetlinkError && e.errnoName === 'ENODEV') return [];
+    throw e;
+  }
+  if (running.length === 0) return [];
   const out: number[] = [];
   for (const id of listIds('link')) {
     let fd: number;
@@ -63,7 +75,8 @@ export function xdpLinksOn(ifindex: number): number[] {
       continue;
     }
     try {
-      if (linkInfo(fd).ifindex === ifindex) out.push(id);
+      const info = linkInfo(fd);
+      if (info.type === LinkType.XDP && info.ifindex === ifindex && running.includes(info.progId)) out.push(id);
     } finally {
       closeFd(fd);
     }

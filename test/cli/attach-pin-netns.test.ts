@@ -158,6 +158,26 @@ describe('attach/detach link pins across network namespaces', () => {
     expect(ourPins()).toEqual([]);
   }, 60_000);
 
+  it('the library\'s detachXdp(ifindex) removes only the links of this namespace\'s interface', (ctx) => {
+    needKernel(ctx);
+    needOracle(ctx, 'nsenter');
+    reset();
+    const a = attach(NS[0]);
+    const b = attach(NS[1]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    const loader = JSON.stringify(join(REPO_ROOT, 'dist/src/loader/index.js'));
+    const script = `const l = await import(${loader}); console.log(JSON.stringify({ on: l.xdpLinksOn(${INDEX}), detached: l.detachXdp(${INDEX}) }));`;
+    const r = spawnSync('nsenter', [`--net=/run/netns/${NS[1]}`, process.execPath, '--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { on: number[]; detached: { links: number[] } };
+    expect(out.on).toHaveLength(1); // the link in NS[0] has the same ifindex but not its program
+    expect(out.detached.links).toEqual(out.on);
+    expect(xdpProgId(NS[1])).toBeUndefined();
+    expect(xdpProgId(NS[0])).toBe(a.out!.progId);
+    removePins();
+  }, 60_000);
+
   it('a pin left by a deleted interface is stale: attach replaces it, detach removes it', (ctx) => {
     needKernel(ctx);
     needOracle(ctx, 'nsenter');
