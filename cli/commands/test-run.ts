@@ -52,12 +52,12 @@ export function registerTestRun(program: Command): void {
       const data = new Uint8Array(readFileSync(o.data));
       const ctx = o.ctx !== undefined ? new Uint8Array(readFileSync(o.ctx)) : undefined;
       if (o.vm) {
-        if (object === undefined || o.prog === undefined) throw new UsageError('--vm needs IN.o --prog NAME (a pinned program lives in the kernel)');
+        if (object === undefined) throw new UsageError('--vm needs IN.o (a pinned program lives in the kernel)');
         if (!existsSync(object)) throw new UsageError(`no such file: ${object}`);
         const { testRunVm } = await import('../../src/vm/index.js');
         const { objectNameFromPath } = await import('../../src/elf/index.js');
-        const r = testRunVm({ object: new Uint8Array(readFileSync(object)), objectName: objectNameFromPath(object), program: o.prog, data, repeat, ...(ctx ? { ctx } : {}) });
-        report(o, o.prog, PROG_TYPE_XDP, r.retval, r.duration, repeat, data, r.data);
+        const r = testRunVm({ object: new Uint8Array(readFileSync(object)), objectName: objectNameFromPath(object), ...(o.prog !== undefined ? { program: o.prog } : {}), data, repeat, ...(ctx ? { ctx } : {}) });
+        report(o, r.program, PROG_TYPE_XDP, r.retval, r.duration, repeat, data, r.data);
         return;
       }
       const { openProgram } = await import('./load.js');

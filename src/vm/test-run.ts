@@ -17,7 +17,8 @@ export interface VmTestRunOptions {
   readonly object: Uint8Array | BpfObject;
   /** Object name for internal map names (libbpf: the file's basename up to the first '.'). */
   readonly objectName?: string;
-  readonly program: string;
+  /** The program to run; may be left out when the object has only one. */
+  readonly program?: string;
   /** The packet (data_in). */
   readonly data: Uint8Array;
   /** Run this many times; duration is the mean (default 1). Map changes accumulate, as in the kernel. */
@@ -32,6 +33,8 @@ export interface VmTestRunOptions {
 }
 
 export interface VmTestRunResult {
+  /** The program that ran. */
+  readonly program: string;
   /** r0, 32 bits. */
   readonly retval: number;
   /** data_out: metadata and packet after the (last) run. */
@@ -50,9 +53,11 @@ export interface VmTestRunResult {
 /** Run one XDP program of an object in the VM, as BPF_PROG_TEST_RUN would. Throws VmError/VmFault. */
 export function testRunVm(opts: VmTestRunOptions): VmTestRunResult {
   const obj = opts.object instanceof Uint8Array ? parseObject(opts.object, { name: opts.objectName ?? 'obj' }) : opts.object;
-  const def = obj.programs.find((p) => p.name === opts.program);
-  if (def === undefined) throw new VmError(`no program named ${opts.program} (have: ${obj.programs.map((p) => p.name).join(', ') || 'none'})`);
-  if (def.progType !== PROG_TYPE_XDP) throw new VmError(`${opts.program}: the VM runs XDP programs only (section ${def.section})`);
+  const have = obj.programs.map((p) => p.name).join(', ') || 'none';
+  if (opts.program === undefined && obj.programs.length !== 1) throw new VmError(`the object has ${obj.programs.length} programs (${have}): name one`);
+  const def = opts.program === undefined ? obj.programs[0]! : obj.programs.find((p) => p.name === opts.program);
+  if (def === undefined) throw new VmError(`no program named ${opts.program} (have: ${have})`);
+  if (def.progType !== PROG_TYPE_XDP) throw new VmError(`${def.name}: the VM runs XDP programs only (section ${def.section})`);
   const repeat = opts.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new VmError(`repeat ${repeat} must be a positive integer`);
   let ingressIfindex = 1, rxQueueIndex = 0;
@@ -66,7 +71,7 @@ export function testRunVm(opts: VmTestRunOptions): VmTestRunResult {
     rxQueueIndex = dv.getUint32(XdpMd.rx_queue_index, true);
   }
   const vmObj = loadObjectVm(obj);
-  const vm = new XdpVm(vmObj.program(opts.program), {
+  const vm = new XdpVm(vmObj.program(def.name), {
     maps: vmObj.maps, ingressIfindex, rxQueueIndex,
     ...(opts.cpu !== undefined ? { cpu: opts.cpu } : {}),
     ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
@@ -78,6 +83,7 @@ export function testRunVm(opts: VmTestRunOptions): VmTestRunResult {
   for (let i = 1; i < repeat; i++) r = vm.run(opts.data);
   const duration = Math.round(((performance.now() - t0) * 1e6) / repeat);
   return {
+    program: def.name,
     retval: r.retval,
     data: r.dataOut,
     ctx: opts.ctx !== undefined ? opts.ctx.slice() : undefined,

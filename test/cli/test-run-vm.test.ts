@@ -49,6 +49,18 @@ describe('test-run --vm agrees with the kernel', () => {
   it('--vm without an object is a usage error', () => {
     const r = runBpfTs(['test-run', '--pinned', '/sys/fs/bpf/nothing', '--data', '/dev/null', '--vm']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--vm needs IN\.o --prog NAME/);
+    expect(r.stderr).toMatch(/--vm needs IN\.o/);
+  });
+
+  it('--vm runs the only program of an object without --prog, as the kernel path does; with several it asks', () => {
+    const data = packet(4, 64);
+    const obj = join(dir, 'one.o');
+    expect(runBpfTs(['build', 'examples/drop-udp-port.ts', '-o', obj]).code).toBe(0);
+    const r = runBpfTs(['test-run', obj, '--data', data, '--vm', '--json']);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ program: 'drop_udp', verdict: 'XDP_PASS' });
+    const several = runBpfTs(['test-run', 'test/fixtures/obj/subprogs.o', '--data', data, '--vm']);
+    expect(several.code).toBe(2);
+    expect(several.stderr).toMatch(/has 3 programs \(first, second, third\): name one/);
   });
 });
