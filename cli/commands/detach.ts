@@ -9,9 +9,9 @@ import { rmdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from '../args.js';
 import { printError, printJson, printLine } from '../output.js';
-import { fdById, linkInfo, listIds } from '../../src/loader/info.js';
 import { Link } from '../../src/loader/link.js';
-import { BpfError, closeFd, LinkType, NetlinkError, queryXdp, removeXdp, type XdpMode } from '../../src/sys/index.js';
+import { xdpLinksRunning } from '../../src/loader/xdp.js';
+import { BpfError, NetlinkError, queryXdp, removeXdp, type XdpMode } from '../../src/sys/index.js';
 import { interfaceIndex, xdpLinkPinsFor } from '../interface.js';
 
 /** A bpf_link holds the interface's program, but links elsewhere look just like it. */
@@ -72,7 +72,7 @@ function detachRest(dev: string, ifindex: number, links: number[]): XdpMode[] {
         if (!netlink.includes(mode)) netlink.push(mode);
       } catch (e) {
         if (!(e instanceof NetlinkError) || (e.errnoName !== 'EBUSY' && e.errnoName !== 'EEXIST')) throw e;
-        const candidates = xdpLinksRunning(ifindex, progId);
+        const candidates = xdpLinksRunning(ifindex, [progId]);
         if (candidates.length > 1) {
           throw new AmbiguousLinkError(
             `${dev} runs prog id ${progId} through a bpf_link, but links ${candidates.join(', ')} all run it on an interface with index ${ifindex} (the others are in other network namespaces) and the kernel does not say which is this one: detach it with \`bpftool link detach id N\``,
@@ -97,26 +97,6 @@ function detachLink(id: number): boolean {
     if (e instanceof BpfError && e.errnoName === 'ENOENT') return false;
     throw e;
   }
-}
-
-/** Ids of the XDP links on ifindex `ifindex` (of any namespace) that run program `progId`. */
-function xdpLinksRunning(ifindex: number, progId: number): number[] {
-  const out: number[] = [];
-  for (const id of listIds('link')) {
-    let fd: number;
-    try {
-      fd = fdById('link', id);
-    } catch {
-      continue;
-    }
-    try {
-      const info = linkInfo(fd);
-      if (info.type === LinkType.XDP && info.ifindex === ifindex && info.progId === progId) out.push(id);
-    } finally {
-      closeFd(fd);
-    }
-  }
-  return out;
 }
 
 /** Block the thread for `ms` milliseconds (detach is synchronous; this is its only wait). */

@@ -65,7 +65,14 @@ export function xdpLinksOn(ifindex: number): number[] {
     if (e instanceof NetlinkError && e.errnoName === 'ENODEV') return [];
     throw e;
   }
-  if (running.length === 0) return [];
+  return running.length === 0 ? [] : xdpLinksRunning(ifindex, running);
+}
+
+/**
+ * Ids of the XDP links on ifindex `ifindex` — of any network namespace: the kernel's link info
+ * does not say which — that run one of the programs `progIds`.
+ */
+export function xdpLinksRunning(ifindex: number, progIds: readonly number[]): number[] {
   const out: number[] = [];
   for (const id of listIds('link')) {
     let fd: number;
@@ -76,7 +83,7 @@ export function xdpLinksOn(ifindex: number): number[] {
     }
     try {
       const info = linkInfo(fd);
-      if (info.type === LinkType.XDP && info.ifindex === ifindex && running.includes(info.progId)) out.push(id);
+      if (info.type === LinkType.XDP && info.ifindex === ifindex && progIds.includes(info.progId)) out.push(id);
     } finally {
       closeFd(fd);
     }
