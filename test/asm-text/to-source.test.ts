@@ -1,5 +1,6 @@
 // ELF -> assembly source -> ELF: disassembleToSource's output assembles back to the same
 // section bytes, relocations and symbols.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { assemble, disassembleToSource } from '../../src/asm/text/index.js';
 import type { ElfFile } from '../../src/elf/elf-file.js';
@@ -32,6 +33,21 @@ describe('disassembleToSource', () => {
       expect(sections(again), `seed ${seed}\n${text}`).toEqual(sections(original));
       expect(relocs(again), `seed ${seed}\n${text}`).toEqual(relocs(original));
       expect(symbols(again), `seed ${seed}\n${text}`).toEqual(symbols(original));
+    }
+  });
+
+  it('labels inside NOBITS sections, common and weak common symbols, the fixtures', () => {
+    const sources = [
+      '\t.text\nf:\n\tr1 = g ll\n\tr2 = l ll\n\tr3 = m ll\n\texit\n\t.comm g,16,8\n\t.local l\n\t.comm l,4,4\n\t.lcomm m,12\n\t.weak w\n\t.hidden w\n\t.comm w,4,4\n\t.section .bss,"aw",@nobits\nq:\n\t.zero 8\nr:\n',
+      ...['bss-weak.s', 'sections.s'].map((f) => readFileSync(new URL(`../fixtures/asm/${f}`, import.meta.url), 'utf8')),
+    ];
+    for (const source of sources) {
+      const original = readElf(writeElf(assemble(source).elf));
+      const text = disassembleToSource(original);
+      const again = assemble(text).elf;
+      expect(sections(again), text).toEqual(sections(original));
+      expect(relocs(again), text).toEqual(relocs(original));
+      expect(symbols(again), text).toEqual(symbols(original));
     }
   });
 

@@ -12,6 +12,7 @@
 //   registration order (first definition, use or attribute; a section symbol when the section
 //   is first entered), section symbols only when a relocation uses them.
 import { type ElfFile, type ElfRelocation, type ElfSection, type ElfSymbol, RelocType, SectionFlag, SectionType } from '../../elf/elf-file.js';
+import { COMMON_SECTION } from '../../elf/elf-constants.js';
 import { AsmError } from '../errors.js';
 import type { Assembler } from './assembler.js';
 import { writeNumber } from './directives.js';
@@ -168,6 +169,9 @@ export function buildElfFile(asm: Assembler): ElfFile {
     } else if (s.defined) {
       section = s.section!.name;
       value = s.value;
+    } else if (s.commonAlign !== 0) {
+      section = COMMON_SECTION; // the linker allocates it; st_value is the alignment
+      value = s.commonAlign;
     }
     const binding = s.bindingSet ? s.binding : (s.defined || s.equ !== undefined ? 'local' : 'global');
     // One object shape for every symbol (absent fields are undefined): cheaper to build in bulk.

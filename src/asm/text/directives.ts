@@ -61,6 +61,9 @@ export function runDirective(asm: Assembler, name: string, start: number): void 
     case '.ascii': strings(asm, false); break;
     case '.asciz': case '.string': strings(asm, true); break;
     case '.zero': case '.space': case '.skip': zero(asm); break;
+    case '.extern': do symbolName(asm); while (sc.eat(CH_COMMA)); break; // ELF: undefined symbols are external anyway
+    case '.comm': common(asm, false); break;
+    case '.lcomm': common(asm, true); break;
     case '.uleb128': case '.sleb128': leb(asm, name === '.sleb128'); break;
     case '.addrsig': asm.addrsig = true; break;
     case '.addrsig_sym': asm.addrsigSyms.push(asm.symbol(symbolName(asm))); break;
@@ -290,6 +293,42 @@ function zero(asm: Assembler): void {
   reserve(sec, n);
   if (fill !== 0) sec.buf.fill(fill, sec.len, sec.len + n);
   sec.len += n;
+}
+
+/**
+ * `.comm sym, size[, align]` and `.lcomm sym, size` (llvm-mc's MCELFStreamer rules): a common
+ * symbol (SHN_COMMON, st_value the alignment, STT_OBJECT), or — for `.lcomm` and for `.comm` of
+ * a symbol made `.local` — `size` zero bytes of .bss at the next `align` boundary, labelled sym.
+ */
+function common(asm: Assembler, local: boolean): void {
+  const sc = asm.sc;
+  sc.skipSpace();
+  const pos = sc.pos;
+  const s = asm.symbol(symbolName(asm), pos);
+  sc.expect(CH_COMMA);
+  const size = asm.constant(0, 2 ** 32 - 1, 'size');
+  let alignment = 1;
+  if (sc.eat(CH_COMMA)) {
+    sc.skipSpace();
+    const at = sc.pos;
+    if (local) throw sc.error('alignment not supported on this target', at); // as llvm-mc-14 says for BPF
+    alignment = asm.constant(1, 2 ** 16, 'alignment');
+    if ((alignment & (alignment - 1)) !== 0) throw sc.error('alignment must be a power of 2', at);
+  }
+  if (s.defined || s.equ !== undefined || s.commonAlign !== 0) throw sc.error(`symbol '${s.name}' is already defined`, pos);
+  setSymbolKind(asm, s, 'object');
+  s.size = size;
+  if (!local && !(s.bindingSet && s.binding === 'local')) {
+    s.commonAlign = alignment;
+    return;
+  }
+  const here = asm.cur, prev = asm.prev;
+  asm.switchTo(asm.getSection('.bss', SectionType.NOBITS, SectionFlag.ALLOC | SectionFlag.WRITE));
+  alignTo(asm, alignment, 0, Infinity, pos);
+  asm.defineLabelSym(s, pos);
+  asm.cur.bssSize += size;
+  asm.cur = here;
+  asm.prev = prev;
 }
 
 function leb(asm: Assembler, signed: boolean): void {

@@ -36,6 +36,8 @@ export interface Sym {
   usedInReloc: boolean;
   /** A reference to a section by its name (`.long .debug_abbrev`): the section symbol, never listed. */
   sectionAlias?: boolean;
+  /** `.comm` of a symbol that is not local: a common symbol (SHN_COMMON) with this alignment; 0 otherwise. */
+  commonAlign: number;
   /** Line and column of the first mention (for "undefined" errors). */
   line: number;
   column: number;
@@ -49,7 +51,7 @@ export function newSym(name: string, temp: boolean, line: number, column: number
   return {
     name, temp, section: undefined, value: 0, defined: false, order: -1, binding: 'local', bindingSet: false,
     kind: 'notype', visibility: 'default', size: 0, sizeExpr: undefined, sizeLine: undefined, sizeColumn: undefined,
-    equ: undefined, usedInReloc: false, sectionAlias: false, line, column,
+    equ: undefined, usedInReloc: false, sectionAlias: false, commonAlign: 0, line, column,
   };
 }
 
@@ -88,6 +90,7 @@ function generalizeShapes(): void {
   s.size = 1;
   s.usedInReloc = true;
   s.sectionAlias = true;
+  s.commonAlign = 8;
   newExpr(0, undefined, undefined, undefined);
 }
 

@@ -53,6 +53,11 @@ export function disassembleToSource(elf: ElfFile): string {
     if (s.kind === 'file' || s.kind === 'section') continue;
     if (s.section === 'ABS') out.push(`\t.set ${s.name}, ${s.value}`);
     else if (s.section === undefined && s.binding !== 'local') out.push(`\t${s.binding === 'weak' ? '.weak' : '.globl'} ${s.name}`);
+    else if (s.section === 'COMMON') { // st_value is the alignment
+      if (s.binding === 'weak') out.push(`\t.weak ${s.name}`);
+      if (s.visibility !== undefined && s.visibility !== 'default') out.push(`\t.${s.visibility} ${s.name}`);
+      out.push(`\t.comm ${s.name},${s.size},${s.value}`);
+    }
   }
   // Section-symbol references point at an offset: give each such offset a label of its own,
   // so that the reassembled reference has no addend (an addend into a SHF_MERGE section would
@@ -145,7 +150,13 @@ function sectionSource(elf: ElfFile, sec: ElfSection, be: boolean, secLabel: (na
   const b = sec.data;
   const code = (sec.flags & SectionFlag.EXECINSTR) !== 0 && !nobits;
   let p = 0;
-  if (nobits) body.push({ at: 0, text: `\t.zero ${size}` });
+  if (nobits) { // zeros up to each label, so that the labels land where they were
+    let from = 0;
+    for (const cut of [...labels.keys(), size].filter((o) => o > 0 && o <= size).sort((x, y) => x - y)) {
+      if (cut > from) body.push({ at: from, text: `\t.zero ${cut - from}` });
+      from = Math.max(from, cut);
+    }
+  }
   while (!nobits && p < b.length) {
     const r = relocs.get(p);
     if (code && p + 8 <= b.length) {
