@@ -62,6 +62,8 @@ export interface ElfSymbol {
   /** Name of the section it is defined in; undefined for an undefined (extern) symbol, 'ABS' for absolute. */
   readonly section?: string;
   readonly value: number;
+  /** The exact st_value when it is beyond 2^53 (an absolute `.set` constant): `value` is then only near it. */
+  readonly bigValue?: bigint;
   readonly size: number;
   readonly kind: SymbolKind;
   readonly binding: SymbolBinding;

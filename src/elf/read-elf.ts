@@ -174,6 +174,7 @@ export function readElf(bytes: Uint8Array): ElfFile {
         name,
         ...(section !== undefined ? { section } : {}),
         value: r.u64Value(at + 8),
+        ...(r.dv.getBigUint64(at + 8, r.le) > BigInt(Number.MAX_SAFE_INTEGER) ? { bigValue: r.dv.getBigUint64(at + 8, r.le) } : {}),
         size: r.u64(at + 16, `symbol ${k} size`),
         kind,
         binding,

@@ -39,6 +39,7 @@ interface OutSymbol {
   strName: string;
   shndx: number;
   value: number;
+  bigValue?: bigint | undefined;
   size: number;
   info: number;
   other: number;
@@ -130,6 +131,7 @@ export function writeElf(file: ElfFile): Uint8Array {
     strName: sym.kind === 'section' ? '' : sym.name,
     shndx: shndxOf(sym),
     value: sym.value,
+    bigValue: sym.bigValue,
     size: sym.size,
     info: (BINDING[sym.binding] << 4) | KIND[sym.kind],
     other: VISIBILITY[sym.visibility ?? 'default'],
@@ -206,7 +208,8 @@ export function writeElf(file: ElfFile): Uint8Array {
       dv.setUint8(o + 4, s.info);
       dv.setUint8(o + 5, s.other);
       dv.setUint16(o + 6, s.shndx, le);
-      if (!setU64(dv, o + 8, s.value, le)) throw notInteger(`symbol ${s.name} value`, s.value);
+      if (s.bigValue !== undefined) dv.setBigUint64(o + 8, BigInt.asUintN(64, s.bigValue), le);
+      else if (!setU64(dv, o + 8, s.value, le)) throw notInteger(`symbol ${s.name} value`, s.value);
       if (!setU64(dv, o + 16, s.size, le)) throw notInteger(`symbol ${s.name} size`, s.size);
     });
   }

@@ -63,6 +63,8 @@ const FETCH_OPS: Readonly<Record<string, number>> = {
   atomic_fetch_add: AtomicOp.ADD, atomic_fetch_or: AtomicOp.OR, atomic_fetch_and: AtomicOp.AND, atomic_fetch_xor: AtomicOp.XOR,
 };
 
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER), MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 export class Assembler {
   readonly sc: Scanner;
   readonly be: boolean;
@@ -427,25 +429,31 @@ export class Assembler {
   // ---------------------------------------------------------------- expressions
 
   /**
-   * expr := term (('+'|'-') term)*; term := '-' term | '~' term | number | symbol | '.' | '(' expr ')'.
-   * Returns the constant part; the symbol parts land in exSym/exSub (at most one of each).
+   * expr := term (op term)*, op one of + - * / << >> (one precedence level, left to right);
+   * term := '-' term | '~' term | number | symbol | '.' | '(' expr ')'.
+   * Returns the constant part; the symbol parts land in exSym/exSub (at most one of each). The
+   * constant is computed exactly, in 64-bit two's complement as llvm-mc does (0x7fffffffffffffff
+   * + 1 is -2^63); when it is not a safe integer it is returned as ±Infinity with the value in
+   * exBig, which every caller checks.
    */
   parseExpr(): number {
     this.exSym = undefined;
     this.exSub = undefined;
     this.exBig = undefined;
     const v = this.exprSum(0);
-    return v;
+    if (v >= MIN_SAFE && v <= MAX_SAFE) return Number(v);
+    this.exBig = v;
+    return v > 0n ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }
 
-  private exprSum(depth: number): number {
+  private exprSum(depth: number): bigint {
     const sc = this.sc;
     let v = this.exprTerm(1, depth);
     for (;;) {
       sc.skipSpace();
       const c = sc.peek();
-      if (c === CH_PLUS) { sc.pos++; v += this.exprTerm(1, depth); }
-      else if (c === CH_MINUS) { sc.pos++; v -= this.exprTerm(-1, depth); }
+      if (c === CH_PLUS) { sc.pos++; v = BigInt.asIntN(64, v + this.exprTerm(1, depth)); }
+      else if (c === CH_MINUS) { sc.pos++; v = BigInt.asIntN(64, v - this.exprTerm(-1, depth)); }
       else if (c === CH_STAR || (c === CH_SLASH && sc.peekAt(1) !== CH_SLASH) || (c === CH_LT && sc.peekAt(1) === CH_LT) || (c === CH_GT && sc.peekAt(1) === CH_GT)) {
         // Constant-only binary operators, left to right at one precedence level above +/- is
         // not modelled: only a constant left operand is allowed.
@@ -455,15 +463,17 @@ export class Assembler {
         const symBefore = this.exSym ?? this.exSub;
         const rhs = this.exprTerm(1, depth);
         if (symBefore !== undefined || this.exSym !== undefined || this.exSub !== undefined) throw sc.error('operator needs constant operands', pos);
-        if (op === CH_STAR) v *= rhs;
-        else if (op === CH_SLASH) { if (rhs === 0) throw sc.error('division by zero', pos); v = Math.trunc(v / rhs); }
-        else if (op === CH_LT) v = Number(BigInt.asIntN(64, BigInt(v) << BigInt(rhs)));
-        else v = Number(BigInt.asIntN(64, BigInt(v) >> BigInt(rhs)));
+        if (op === CH_STAR) v = BigInt.asIntN(64, v * rhs);
+        else if (op === CH_SLASH) { if (rhs === 0n) throw sc.error('division by zero', pos); v = BigInt.asIntN(64, v / rhs); }
+        else {
+          if (rhs < 0n || rhs > 63n) throw sc.error(`shift amount ${rhs} is not in [0, 63]`, pos);
+          v = BigInt.asIntN(64, op === CH_LT ? v << rhs : BigInt.asIntN(64, v) >> rhs);
+        }
       } else return v;
     }
   }
 
-  private exprTerm(sign: 1 | -1, depth: number): number {
+  private exprTerm(sign: 1 | -1, depth: number): bigint {
     const sc = this.sc;
     if (depth > 64) throw sc.error('expression nested too deeply');
     sc.skipSpace();
@@ -471,15 +481,13 @@ export class Assembler {
     const pos = sc.pos;
     if (isDigit(c)) {
       const v = sc.readNumber();
-      if (v === Number.POSITIVE_INFINITY) { this.exBig = sc.big; return v; }
-      return v;
+      return v === Number.POSITIVE_INFINITY ? sc.big! : BigInt(v); // readNumber keeps a literal beyond 2^53 in sc.big
     }
     if (c === CH_MINUS) {
       sc.pos++;
       const before = this.exSym ?? this.exSub;
       const v = this.exprTerm(sign === 1 ? -1 : 1, depth + 1);
       if ((this.exSym ?? this.exSub) !== before) throw sc.error('cannot negate a symbol', pos);
-      if (v === Number.POSITIVE_INFINITY && this.exBig !== undefined) { this.exBig = -this.exBig; return Number.NEGATIVE_INFINITY; }
       return -v;
     }
     if (c === 126) { // ~
@@ -487,7 +495,7 @@ export class Assembler {
       const before = this.exSym ?? this.exSub;
       const v = this.exprTerm(sign, depth + 1);
       if ((this.exSym ?? this.exSub) !== before) throw sc.error('cannot complement a symbol', pos);
-      return Number(BigInt.asIntN(64, ~BigInt(v)));
+      return BigInt.asIntN(64, ~v);
     }
     if (c === CH_LPAREN) {
       sc.pos++;
@@ -504,15 +512,14 @@ export class Assembler {
   }
 
   /** Add sym (with sign) to the current expression; `.equ` constants fold to numbers. */
-  private addSymbolTerm(sym: Sym, sign: 1 | -1, pos: number, depth: number): number {
+  private addSymbolTerm(sym: Sym, sign: 1 | -1, pos: number, depth: number): bigint {
     const sc = this.sc;
     if (sym.equ !== undefined) {
       if (depth > 32) throw sc.error(`recursive definition of '${sym.name}'`, pos);
       const e = sym.equ;
-      let k = e.k;
-      if (e.sym !== undefined) k += this.addSymbolTerm(e.sym, sign, pos, depth + 1) * sign;
-      if (e.sub !== undefined) k -= this.addSymbolTerm(e.sub, sign === 1 ? -1 : 1, pos, depth + 1) * -sign;
-      if (e.big !== undefined) this.exBig = e.big;
+      let k = e.big ?? BigInt(e.k);
+      if (e.sym !== undefined) k += this.addSymbolTerm(e.sym, sign, pos, depth + 1) * BigInt(sign);
+      if (e.sub !== undefined) k -= this.addSymbolTerm(e.sub, sign === 1 ? -1 : 1, pos, depth + 1) * BigInt(-sign);
       return k;
     }
     if (sign === 1) {
@@ -522,7 +529,7 @@ export class Assembler {
       if (this.exSub !== undefined) throw sc.error('expression subtracts two symbols', pos);
       this.exSub = sym;
     }
-    return 0;
+    return 0n;
   }
 
   /** A symbol for the current location `.`. */

@@ -162,10 +162,12 @@ export function buildElfFile(asm: Assembler): ElfFile {
     }
     let section: string | undefined;
     let value = 0;
+    let bigValue: bigint | undefined;
     if (s.equ !== undefined) {
       const r = resolveExpr(asm, s.equ, s.line, s.column);
       if (r.undef !== undefined) { section = undefined; value = 0; }
       else { section = r.section === undefined ? 'ABS' : r.section.name; value = r.value; }
+      if (section === 'ABS' && s.equ.big !== undefined) { bigValue = s.equ.big; value = Number(bigValue); } // beyond 2^53
     } else if (s.defined) {
       section = s.section!.name;
       value = s.value;
@@ -176,7 +178,7 @@ export function buildElfFile(asm: Assembler): ElfFile {
     const binding = s.bindingSet ? s.binding : (s.defined || s.equ !== undefined ? 'local' : 'global');
     // One object shape for every symbol (absent fields are undefined): cheaper to build in bulk.
     const sym: ElfSymbol = {
-      name: s.name, section, value, size: s.size, kind: s.kind, binding,
+      name: s.name, section, value, bigValue, size: s.size, kind: s.kind, binding,
       visibility: s.visibility !== 'default' ? s.visibility : undefined,
     };
     (binding === 'local' ? locals : globals).push({ order: s.order, sym });

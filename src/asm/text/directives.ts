@@ -229,13 +229,22 @@ function dataSection(asm: Assembler): SectionState {
 
 function dataValues(asm: Assembler, size: number): void {
   const sc = asm.sc;
-  const sec = dataSection(asm);
+  const sec = asm.cur;
   const min = size === 8 ? -(2 ** 63) : -(2 ** (size * 8 - 1));
   const max = size === 8 ? 2 ** 64 : 2 ** (size * 8) - 1;
   do {
     sc.skipSpace();
     const pos = sc.pos;
     const k = asm.parseExpr();
+    if (sec.type === SectionType.NOBITS) {
+      // clang writes zero-initialised variables in .bss as `.quad 0`: zeros take room there,
+      // anything else cannot be stored (llvm-mc: "cannot have non-zero initializers").
+      if (asm.exSym !== undefined || asm.exSub !== undefined || asm.exBig !== undefined || k !== 0) {
+        throw sc.error(`section ${sec.name} is NOBITS: it can only hold zeros`, pos);
+      }
+      sec.bssSize += size;
+      continue;
+    }
     if (asm.exSym !== undefined || asm.exSub !== undefined) { dataReference(asm, sec, size, k, pos); continue; }
     if (asm.exBig !== undefined) {
       const b = asm.exBig;
