@@ -3,8 +3,8 @@
 import { bpf, BpfCmd, GetIdAttr, LinkCreateAttr, LinkDetachAttr, LinkUpdateAttr, scratchAttr } from '../sys/index.js';
 import { AttachType } from '../elf/bpf-enums.js';
 import { FdObject } from './fd-object.js';
-import { linkInfo, type LinkInfo } from './info.js';
-import { openPinnedFd, pinFd } from './pin.js';
+import { expectObjectKind, linkInfo, type LinkInfo } from './info.js';
+import { openPinnedFdOf, pinFd } from './pin.js';
 
 export class Link extends FdObject {
   protected constructor(fd: number) {
@@ -27,12 +27,15 @@ export class Link extends FdObject {
     return Link.create(progFd, ifindex, AttachType.XDP, flags, `XDP on ifindex ${ifindex}`);
   }
 
+  /** Wrap an fd (the Link owns it once this returns); ObjectKindError when it is not a link. */
   static fromFd(fd: number): Link {
+    expectObjectKind(fd, 'link');
     return new Link(fd);
   }
 
+  /** Open a link pinned on bpffs; ObjectKindError ("PATH is a map, not a link") when the pin is not a link. */
   static fromPinned(path: string): Link {
-    return new Link(openPinnedFd(path));
+    return new Link(openPinnedFdOf(path, 'link'));
   }
 
   static fromId(id: number): Link {

@@ -43,6 +43,7 @@ const UPDATE_FLAG: Record<UpdateMode, number> = { any: UpdateFlags.ANY, noexist:
 const PER_CPU = new Set<number>([MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_PERCPU_HASH, MapType.PERCPU_CGROUP_STORAGE]);
 const NO_KEY = new Set<number>([MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER]);
 const ENOENT = 2;
+const ENOSPC = 28;
 
 export interface MapBatchResult {
   readonly keys: Uint8Array[];
@@ -172,7 +173,17 @@ export class BpfMap extends FdObject {
     return mapInfo(this.fd);
   }
 
+  /**
+   * The element operations run on buffers prepared at creation (with the fd in them) and freed
+   * by close(): after close they must not run at all (ClosedError), or they would write freed
+   * memory and reach whatever object now has that fd number.
+   */
+  #open(): void {
+    if (this.closed) void this.fd; // the getter throws ClosedError
+  }
+
   #checkKey(key: Uint8Array | undefined, op: string): void {
+    this.#open();
     if (this.keySize === 0) {
       if (key !== undefined && key.length !== 0) throw new MapSizeError(`${this.#label()}: ${op}: this map has no keys, got a ${key.length}-byte key`);
       return;
@@ -280,6 +291,7 @@ export class BpfMap extends FdObject {
 
   /** The key after `key` (the first key when undefined), or undefined at the end. */
   nextKey(key?: Uint8Array): Uint8Array | undefined {
+    this.#open();
     if (NO_KEY.has(this.type)) return undefined;
     const v = this.#next.view;
     if (key === undefined) {
@@ -322,6 +334,7 @@ export class BpfMap extends FdObject {
 
   /** BPF_MAP_UPDATE_BATCH: returns the number of elements written. */
   updateBatch(keys: readonly Uint8Array[], values: readonly Uint8Array[], mode: UpdateMode | number = 'any'): number {
+    this.#open();
     if (keys.length !== values.length) throw new MapSizeError(`${this.#label()}: update batch: ${keys.length} keys but ${values.length} values`);
     if (keys.length === 0) return 0;
     const kb = new NativeBuffer(keys.length * this.keySize);
@@ -344,6 +357,7 @@ export class BpfMap extends FdObject {
 
   /** Batch update from native key/value arrays already laid out (for callers that reuse buffers). */
   updateBatchRaw(keys: bigint, values: bigint, count: number, elemFlags = 0): number {
+    this.#open();
     const attr = scratchAttr();
     const v = attr.view;
     const o = MapBatchAttr.off;
@@ -359,6 +373,7 @@ export class BpfMap extends FdObject {
 
   /** BPF_MAP_DELETE_BATCH: returns the number deleted. */
   deleteBatch(keys: readonly Uint8Array[]): number {
+    this.#open();
     if (keys.length === 0) return 0;
     const kb = new NativeBuffer(keys.length * this.keySize);
     try {
@@ -385,13 +400,17 @@ export class BpfMap extends FdObject {
    * Ends when the kernel says ENOENT; bounded by maxEntries.
    */
   lookupBatch(opts: { chunk?: number; andDelete?: boolean } = {}): MapBatchResult {
-    const chunk = Math.max(1, Math.min(opts.chunk ?? 256, Math.max(this.maxEntries, 1)));
+    this.#open();
+    if (opts.chunk !== undefined && !(Number.isInteger(opts.chunk) && opts.chunk >= 1)) {
+      throw new MapSizeError(`${this.#label()}: lookup batch: chunk ${opts.chunk} is not a positive integer`);
+    }
+    let chunk = Math.min(opts.chunk ?? 256, Math.max(this.maxEntries, 1));
     const cmd = opts.andDelete ? BpfCmd.MAP_LOOKUP_AND_DELETE_BATCH : BpfCmd.MAP_LOOKUP_BATCH;
     const tokenSize = Math.max(this.keySize, 8);
     const inTok = new NativeBuffer(tokenSize);
     const outTok = new NativeBuffer(tokenSize);
-    const kb = new NativeBuffer(chunk * this.keySize);
-    const vb = new NativeBuffer(chunk * this.valueBytes);
+    let kb = new NativeBuffer(chunk * this.keySize);
+    let vb = new NativeBuffer(chunk * this.valueBytes);
     const attr = new NativeBuffer(ATTR_SIZE);
     const keys: Uint8Array[] = [];
     const values: Uint8Array[] = [];
@@ -415,6 +434,15 @@ export class BpfMap extends FdObject {
         }
         if (r < 0) {
           if (-r === ENOENT) break;
+          // A hash bucket holds more elements than `chunk`: the kernel returns none of them
+          // (ENOSPC). Ask again from the same place with room for twice as many.
+          if (-r === ENOSPC && n === 0 && chunk < this.maxEntries) {
+            chunk = Math.min(chunk * 2, this.maxEntries);
+            kb.free(); vb.free();
+            kb = new NativeBuffer(chunk * this.keySize);
+            vb = new NativeBuffer(chunk * this.valueBytes);
+            continue;
+          }
           this.#fail(cmd, -r);
         }
         inTok.bytes.set(outTok.bytes);

@@ -80,9 +80,18 @@ export function openPinnedFdOf(path: string, kind: ObjectKind, fileFlags = 0): n
   return fd;
 }
 
-/** Remove a pin (the object goes away once nothing else references it). */
+/**
+ * Remove a pin (the object goes away once nothing else references it). Only on bpffs: any
+ * other path is a PinPathError, and so is a path where nothing is pinned.
+ */
 export function unpin(path: string): void {
-  unlinkSync(path);
+  if (!isBpffs(existingAncestor(dirname(path)))) throw new PinPathError(`${path}: not on a bpffs mount, so not a pin`);
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') throw new PinPathError(`${path}: nothing is pinned there`);
+    throw e;
+  }
 }
 
 /** Whether `dir` is on a bpffs mount. */

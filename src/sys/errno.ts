@@ -9,8 +9,14 @@ let names: ReadonlyMap<number, string> | undefined;
 /** The symbolic name of an errno value (EPERM…), or `errno N`. */
 export function errnoName(errno: number): string {
   names ??= errnoNames();
-  return names.get(errno) ?? `errno ${errno}`;
+  return names.get(errno) ?? KERNEL_ONLY_NAMES[errno] ?? `errno ${errno}`;
 }
+
+/**
+ * Errnos the kernel returns that libc has no name for (include/linux/errno.h: "should never be
+ * seen by user programs", but bpf() returns them).
+ */
+const KERNEL_ONLY_NAMES: Readonly<Record<number, string>> = { 512: 'ERESTARTSYS', 524: 'ENOTSUPP', 525: 'ETOOSMALL' };
 
 const GENERIC_HINTS: Readonly<Record<string, string>> = {
   EPERM: 'run as root or grant CAP_BPF and CAP_NET_ADMIN',

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BpfMap, MapSizeError, possibleCpus } from '../../src/loader/index.js';
+import { BpfMap, ClosedError, MapSizeError, possibleCpus } from '../../src/loader/index.js';
 import { BpfError } from '../../src/sys/index.js';
 import { needKernel, needOracle } from '../support/env.js';
 
@@ -73,6 +73,30 @@ describe('BpfMap', () => {
     const drained = map.lookupBatch({ andDelete: true });
     expect(drained.keys.length).toBe(400);
     expect(map.nextKey()).toBeUndefined();
+  });
+
+  it('lookupBatch with a chunk smaller than a hash bucket still returns every element', (ctx) => {
+    needKernel(ctx);
+    using map = BpfMap.create({ type: 'hash', keySize: 4, valueSize: 8, maxEntries: 1000 });
+    const keys = Array.from({ length: 1000 }, (_, i) => u32(i));
+    expect(map.updateBatch(keys, keys.map((_, i) => u64(BigInt(i))))).toBe(1000);
+    for (const chunk of [1, 2, 3]) expect(map.lookupBatch({ chunk }).keys.length, `chunk ${chunk}`).toBe(1000);
+    expect(() => map.lookupBatch({ chunk: Number.NaN })).toThrow(MapSizeError);
+  });
+
+  it('every operation on a closed map is ClosedError (the native buffers are gone)', (ctx) => {
+    needKernel(ctx);
+    const map = BpfMap.create({ type: 'hash', keySize: 4, valueSize: 8, maxEntries: 16 });
+    map.update(u32(1), u64(1n));
+    map.close();
+    const ops: [string, () => unknown][] = [
+      ['lookup', () => map.lookup(u32(1))], ['lookupInto', () => map.lookupInto(u32(1), new Uint8Array(8))],
+      ['update', () => map.update(u32(1), u64(2n))], ['delete', () => map.delete(u32(1))],
+      ['lookupAndDelete', () => map.lookupAndDelete(u32(1))], ['nextKey', () => map.nextKey()], ['keys', () => [...map.keys()]],
+      ['updateBatch', () => map.updateBatch([u32(1)], [u64(1n)])], ['deleteBatch', () => map.deleteBatch([u32(1)])],
+      ['lookupBatch', () => map.lookupBatch()], ['updateBatchRaw', () => map.updateBatchRaw(0n, 0n, 1)], ['info', () => map.info()],
+    ];
+    for (const [name, op] of ops) expect(op, name).toThrow(ClosedError);
   });
 
   it('per-CPU array values: one 8-byte-aligned slot per possible CPU, as bpftool shows', (ctx) => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dsl } from '../../src/asm/index.js';
 import { AttachType } from '../../src/elf/bpf-enums.js';
-import { BpfMap, expectObjectKind, Link, ObjectKindError, objectKindOf, PinPathError, Program } from '../../src/loader/index.js';
+import { BpfMap, expectObjectKind, Link, ObjectKindError, objectKindOf, PinPathError, Program, unpin } from '../../src/loader/index.js';
 import { parseFdinfoKind } from '../../src/sys/fdinfo.js';
 import { runBpfTs } from '../support/cli.js';
 import { kernelUnavailableReason, needKernel } from '../support/env.js';
@@ -206,6 +206,22 @@ describe('bpf-ts with a pin of the wrong kind', () => {
 });
 
 describe('pins outside bpffs', () => {
+  it('unpin removes only bpffs pins; Link.fromPinned checks the kind too', (ctx) => {
+    needKernel(ctx);
+    const tmp = mkdtempSync(join(tmpdir(), 'bpf-ts-unpin-'));
+    try {
+      const victim = join(tmp, 'victim.txt');
+      writeFileSync(victim, 'keep me');
+      expect(() => unpin(victim)).toThrow(PinPathError);
+      expect(readFileSync(victim, 'utf8')).toBe('keep me');
+      expect(() => unpin(join(dir, 'no-such-pin'))).toThrow(/nothing is pinned there/);
+      expect(() => Link.fromPinned(mapPin)).toThrow(ObjectKindError);
+      expect(() => Link.fromPinned(progPin)).toThrow(ObjectKindError);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('pinFd refuses a path off bpffs before creating anything; load --pin-dir exits 2', (ctx) => {
     needKernel(ctx);
     const tmp = mkdtempSync(join(tmpdir(), 'bpf-ts-notbpffs-'));
