@@ -50,6 +50,8 @@ export interface VmTestRunResult {
   readonly mapChanges: readonly MapChange[];
 }
 
+const ETH_HLEN = 14;
+
 /** Run one XDP program of an object in the VM, as BPF_PROG_TEST_RUN would. Throws VmError/VmFault. */
 export function testRunVm(opts: VmTestRunOptions): VmTestRunResult {
   const obj = opts.object instanceof Uint8Array ? parseObject(opts.object, { name: opts.objectName ?? 'obj' }) : opts.object;
@@ -58,6 +60,8 @@ export function testRunVm(opts: VmTestRunOptions): VmTestRunResult {
   const def = opts.program === undefined ? obj.programs[0]! : obj.programs.find((p) => p.name === opts.program);
   if (def === undefined) throw new VmError(`no program named ${opts.program} (have: ${have})`);
   if (def.progType !== PROG_TYPE_XDP) throw new VmError(`${def.name}: the VM runs XDP programs only (section ${def.section})`);
+  // bpf_prog_test_run_xdp: data_in shorter than an Ethernet header is EINVAL.
+  if (opts.data.length < ETH_HLEN) throw new VmError(`a packet of ${opts.data.length} bytes is shorter than an Ethernet header (${ETH_HLEN}): BPF_PROG_TEST_RUN refuses it (EINVAL)`);
   const repeat = opts.repeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1) throw new VmError(`repeat ${repeat} must be a positive integer`);
   let ingressIfindex = 1, rxQueueIndex = 0;

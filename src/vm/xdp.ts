@@ -135,6 +135,15 @@ export class XdpVm {
     const head = opts.headroom ?? XDP_HEADROOM;
     if (!Number.isInteger(head) || head < 0 || head > XDP_FRAME_SIZE - XDP_SHINFO_SIZE) throw new VmError(`headroom ${head} does not fit the frame`);
     this.head = head;
+    // A NaN budget never runs out (NaN < 0 is false): every number option is checked here.
+    const whole = (name: string, v: number | undefined, max: number): void => {
+      if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= max)) throw new VmError(`${name} ${v} is not an integer in [0, ${max}]`);
+    };
+    whole('budget', opts.budget, Number.MAX_SAFE_INTEGER);
+    whole('cpu', opts.cpu, 4095);
+    whole('ingressIfindex', opts.ingressIfindex, 0xffffffff);
+    whole('rxQueueIndex', opts.rxQueueIndex, 0xffffffff);
+    if (typeof opts.trace === 'number') whole('trace', opts.trace, 100_000_000);
     const traceLimit = opts.trace === true ? 100_000 : typeof opts.trace === 'number' ? opts.trace : 0;
     const helpers = opts.helpers ? mergeHelpers(DEFAULT_HELPERS, opts.helpers) : DEFAULT_HELPERS;
     this.xdp = {

@@ -59,6 +59,11 @@ describe('test-run --vm agrees with the kernel', () => {
     const r = runBpfTs(['test-run', obj, '--data', data, '--vm', '--json']);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ program: 'drop_udp', verdict: 'XDP_PASS' });
+    const shortPacket = join(dir, 'short.bin');
+    writeFileSync(shortPacket, new Uint8Array(13));
+    const short = runBpfTs(['test-run', obj, '--data', shortPacket, '--vm']); // the kernel: EINVAL
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/13 bytes is shorter than an Ethernet header/);
     const several = runBpfTs(['test-run', 'test/fixtures/obj/subprogs.o', '--data', data, '--vm']);
     expect(several.code).toBe(2);
     expect(several.stderr).toMatch(/has 3 programs \(first, second, third\): name one/);

@@ -122,3 +122,16 @@ describe('bad programs are VmError', () => {
     expect(() => runXdp(insns, new Uint8Array(64))).toThrow(VmError);
   });
 });
+
+describe('bad run options are VmError', () => {
+  const loop = d.assemble([d.label('L'), d.ja('L'), d.exit()]).insns;
+  it.each([
+    ['a NaN budget (it would never run out)', { budget: Number.NaN }],
+    ['a negative budget', { budget: -1 }],
+    ['a fractional budget', { budget: 1.5 }],
+    ['a negative cpu', { cpu: -1 }],
+    ['a NaN ingress ifindex', { ingressIfindex: Number.NaN }],
+  ])('%s', (_n, opts) => {
+    expect(() => runXdp(loop, new Uint8Array(64), opts)).toThrow(VmError);
+  });
+});
