@@ -36,7 +36,7 @@ export class FillCompletion {
   /** Give up to `max` free frames to the kernel for receiving; returns how many. */
   refill(frames: FrameTable, max: number): number {
     const want = Math.min(max, frames.freeCount, this.fill.size - this.held);
-    if (want <= 0) return 0;
+    if (!(want > 0)) return 0;
     const n = this.fill.reserve(want);
     const idx = this.fill.reserveIndex;
     for (let i = 0; i < n; i++) this.fill.setAddr(idx + i, frames.base(frames.allocTo(FrameState.FILL)));

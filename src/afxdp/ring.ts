@@ -90,7 +90,7 @@ export class ProducerRing extends Ring {
   /** Reserve up to `n` slots; returns how many, starting at index `reserveIndex`. */
   reserve(n: number): number {
     const got = Math.min(n, this.free(n));
-    if (got <= 0) return 0;
+    if (!(got > 0)) return 0; // NaN too: it would move the producer index to 0
     this.#cachedProd = (this.#cachedProd + got) >>> 0;
     this.#reserved += got;
     return got;
@@ -174,7 +174,7 @@ export class ConsumerRing extends Ring {
   /** Take up to `max` entries; they start at `peekIndex` and stay valid until release(). */
   peek(max: number): number {
     const n = Math.min(max, this.available(max));
-    if (n <= 0) return 0;
+    if (!(n > 0)) return 0; // NaN too: it would move the consumer index to 0
     this.#cachedCons = (this.#cachedCons + n) >>> 0;
     this.#peeked += n;
     return n;

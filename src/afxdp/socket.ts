@@ -209,6 +209,7 @@ export class XskSocket {
    * first). Frame i of the batch is at addr(i) with length(i), or frame(i) as a view.
    */
   peek(max = 64): number {
+    countArg('peek', max, false);
     const rx = this.#rxRing();
     if (rx.peeked !== 0) throw new FrameOwnershipError('release() the previous batch before peek()');
     return rx.peek(Math.min(max, MAX_BATCH));
@@ -292,6 +293,7 @@ export class XskSocket {
   /** Give free frames to the fill ring (up to `max`, never more than it holds); returns how many. */
   refill(max = Infinity): number {
     if (this.#closed) this.#closedError();
+    countArg('refill', max, true);
     return this.#pair.refill(this.#frames, max);
   }
 
@@ -381,6 +383,7 @@ export class XskSocket {
    * to send), -EBUSY/-ENOBUFS (reap completions first), -ENETDOWN.
    */
   kickTx(): number {
+    if (this.#closed) this.#closedError(); // the fd number may belong to something else by now
     const r = sendto(this.#fd, null, 0, MSG_DONTWAIT);
     return r < 0 ? r : 0;
   }
@@ -463,5 +466,12 @@ function bindHint(errnoName: string): string | undefined {
       return 'the interface is down: ip link set dev IF up';
     default:
       return undefined;
+  }
+}
+
+/** A batch size argument: a non-negative integer (or Infinity where `unbounded`); XskError otherwise. */
+function countArg(what: string, n: number, unbounded: boolean): void {
+  if (!(Number.isInteger(n) && n >= 0) && !(unbounded && n === Number.POSITIVE_INFINITY)) {
+    throw new XskError(`${what}(${n}): the count must be a non-negative integer`);
   }
 }

@@ -7,7 +7,7 @@ import { needKernel } from '../support/env.js';
 import { cliArgv, startChild } from './child.js';
 import { receiveAll } from './receive.js';
 import { createVethPair, pythonSender } from './topology.js';
-import { parseMac, udpFrame, Umem, XskClosedError, XskRedirect, XskSocket } from '../../src/afxdp/index.js';
+import { parseMac, udpFrame, Umem, XskClosedError, XskError, XskRedirect, XskSocket } from '../../src/afxdp/index.js';
 import { ifNameToIndex } from '../../src/sys/index.js';
 
 /** What iproute2 reports as attached to `dev` (the oracle), or undefined when nothing. */
@@ -81,6 +81,10 @@ describe('AF_XDP lifetimes', () => {
       expect(got).toBe(1);
       expect(kept![12]).toBe(0x08); // IPv4: the view aliases the UMEM
       const whole = umem.bytes;
+      // A NaN count would move a ring index back to 0 (old descriptors seen again as new).
+      expect(() => xsk.peek(Number.NaN)).toThrow(XskError);
+      expect(() => xsk.refill(Number.NaN)).toThrow(XskError);
+      expect(xsk.refill()).toBeGreaterThanOrEqual(0);
       xsk.close();
       redirect.close();
       umem.close();
@@ -94,6 +98,7 @@ describe('AF_XDP lifetimes', () => {
       expect(() => umem.bytes).toThrow(XskClosedError);
       expect(() => umem.view(0, 64)).toThrow(XskClosedError);
       expect(() => xsk.fd).toThrow(XskClosedError);
+      expect(() => xsk.kickTx()).toThrow(XskClosedError); // its fd number may be another object's now
     } finally {
       pair.destroy();
     }

@@ -76,6 +76,20 @@ describe('AF_XDP rings', () => {
     r.unmap();
   });
 
+  it('a NaN count reserves and peeks nothing (it would move an index back to 0)', () => {
+    const { r, words } = region(100);
+    const fill = new ProducerRing(r, OFF, 8, 8);
+    expect(fill.reserve(Number.NaN)).toBe(0);
+    fill.submit();
+    expect(words[OFF.producer / 4]).toBe(100);
+    words[OFF.producer / 4] = 104; // the kernel produced four entries
+    const rx = new ConsumerRing(r, OFF, 8, 16);
+    expect(rx.peek(Number.NaN)).toBe(0);
+    rx.release();
+    expect(words[OFF.consumer / 4]).toBe(100);
+    r.unmap();
+  });
+
   it('a closed ring keeps no view on the unmapped memory', () => {
     const { r } = region(0);
     const ring = new ConsumerRing(r, OFF, 16, 16);
