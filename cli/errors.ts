@@ -18,6 +18,7 @@ const EXIT_BY_ERROR_NAME: Readonly<Record<string, number>> = {
   ConformanceError: 2,
   ObjectKindError: 2,
   PinPathError: 2,
+  OptionError: 2,
   DslError: 2,
   VerifierError: 1,
   BpfError: 3,

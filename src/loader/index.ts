@@ -12,6 +12,7 @@ export type { Diagnostic } from '../lint/diagnostic.js';
 export { DEFAULT_PIN_ROOT, ensureBpffs, inInitialMountNamespace, isBpffs, openPinnedFd, PinPathError, pinFd, unpin } from './pin.js';
 export * from './info.js';
 export { ClosedError, FdObject } from './fd-object.js';
+export { OptionError } from './option-error.js';
 export { RingBuffer, RingBufferError, RINGBUF_BUSY_BIT, RINGBUF_DISCARD_BIT, RINGBUF_HDR_SIZE } from './ringbuf.js';
 export { parseCpuList, perCpuSlot, possibleCpus } from './cpus.js';
 export { attachTypeName, attachTypeOf, mapTypeName, mapTypeOf, progTypeName, progTypeOf, TypeNameError } from './names.js';

@@ -103,7 +103,7 @@ export class BpfMap extends FdObject {
   static create(opts: MapCreateOptions): BpfMap {
     const type = mapTypeOf(opts.type);
     const name = sanitizeObjName(opts.name ?? '');
-    for (const [k, n] of [['keySize', opts.keySize], ['valueSize', opts.valueSize], ['maxEntries', opts.maxEntries]] as const) {
+    for (const [k, n] of [['keySize', opts.keySize], ['valueSize', opts.valueSize], ['maxEntries', opts.maxEntries], ['flags', opts.flags ?? 0]] as const) {
       if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new MapSizeError(`map ${name || '(unnamed)'}: ${k} ${n} is not a 32-bit unsigned integer`);
     }
     const attr = scratchAttr();

@@ -20,6 +20,7 @@ import {
   writeObjName,
 } from '../sys/index.js';
 import { FdObject } from './fd-object.js';
+import { checkWhole } from './option-error.js';
 import { TestRunner, type TestRunOptions, type TestRunResult } from './test-run.js';
 import { attachTypeOf, progTypeName, progTypeOf } from './names.js';
 import { openPinnedFdOf, pinFd } from './pin.js';
@@ -214,6 +215,7 @@ export class Program extends FdObject {
         if (e !== 13 && e !== 22 && e !== 7 && e !== 28) throw new BpfError('BPF_PROG_LOAD', e, name || undefined);
       }
       // Again with a log, growing the buffer while the kernel says ENOSPC.
+      checkWhole('program load: logSize', opts.logSize, 0, 0x7fffffff);
       let size = Math.max(opts.logSize ?? INITIAL_LOG, 4096);
       for (;;) {
         const log = new NativeBuffer(size);

@@ -1,5 +1,6 @@
 // BPF_PROG_TEST_RUN with buffers kept between calls: a test loop pays for the syscall, not for
 // allocation.
+import { checkWhole } from './option-error.js';
 import { BpfCmd } from '../sys/bpf-constants.js';
 import { TestRunAttr } from '../sys/bpf-layouts.js';
 import { ATTR_SIZE, bpfRaw, commandName } from '../sys/bpf.js';
@@ -62,6 +63,8 @@ export class TestRunner {
   #dataView: Uint8Array = EMPTY;
 
   run(fd: number, opts: TestRunOptions, name: string): TestRunResult {
+    checkWhole('test run: repeat', opts.repeat, 0, 0xffffffff);
+    checkWhole('test run: dataOutSize', opts.dataOutSize, 0, 0x7fffffff);
     const v = this.#attr.view;
     const data = opts.data;
     const dataLen = data === undefined ? 0 : data.length;

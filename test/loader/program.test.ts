@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dsl } from '../../src/asm/index.js';
 import { formatInstruction } from '../../src/asm/text/format.js';
-import { ClosedError, listPrograms, Program, progXlated, VerifierError } from '../../src/loader/index.js';
+import { BpfMap, ClosedError, listPrograms, MapSizeError, OptionError, Program, progXlated, VerifierError } from '../../src/loader/index.js';
 import { BpfError } from '../../src/sys/index.js';
 import { needKernel, needOracle } from '../support/env.js';
 
@@ -27,6 +27,19 @@ describe('Program', () => {
     expect(info.typeName).toBe('xdp');
     expect(info.name).toBe('ret_pass');
     expect(listPrograms().some((p) => p.id === info.id)).toBe(true);
+  });
+
+  it('numeric options that are not whole numbers in range are OptionError, before any syscall', (ctx) => {
+    needKernel(ctx);
+    using prog = Program.load({ type: 'xdp', name: 'ret_pass', insns: assemble([mov(r0, 2), exit()]).insns });
+    const pkt = new Uint8Array(60);
+    for (const opts of [{ repeat: 1.5 }, { repeat: Number.NaN }, { dataOutSize: -1 }, { dataOutSize: Number.NaN }]) {
+      expect(() => prog.testRun({ data: pkt, ...opts }), JSON.stringify(opts)).toThrow(OptionError);
+    }
+    // a program the kernel refuses is loaded again with a log: its size must be a size
+    const bad = assemble([exit()]).insns;
+    expect(() => Program.load({ type: 'xdp', name: 'bad', insns: bad, logSize: Number.NaN })).toThrow(OptionError);
+    expect(() => BpfMap.create({ type: 'array', keySize: 4, valueSize: 8, maxEntries: 1, flags: Number.NaN })).toThrow(MapSizeError);
   });
 
   it('reads packet bytes: returns DROP when the first byte is > 100', (ctx) => {
