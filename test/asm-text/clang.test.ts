@@ -54,4 +54,18 @@ describe('clang-14 -S output', { timeout: 240_000 }, () => {
       expect(bytes(back)).toEqual(bytes(readElfForTest(theirs)));
     });
   }
+
+  it('-mcpu=v3 sign extension: clang-14 prints `w0 = w1` as `r0 = w1` (llvm-mc-14 refuses it); we read clang\'s own bytes', (ctx) => {
+    const clang = needOracle(ctx, 'clang-14');
+    const c = scratch.write('sext.c', 'long sext(int x) { return x; }\nlong zext(unsigned x) { return x; }\n');
+    const asmPath = scratch.path('sext.s');
+    const objPath = scratch.path('sext.o');
+    for (const out of [['-S', '-o', asmPath], ['-c', '-o', objPath]]) expect(run(clang, ['-target', 'bpf', '-O2', '-mcpu=v3', c, ...out]).code).toBe(0);
+    const text = readFileSync(asmPath, 'utf8');
+    expect(text).toMatch(/\tr0 = w1\n/);
+    const ours = assemble(text).elf.sections.find((s) => s.name === '.text')!;
+    const theirs = readElf(new Uint8Array(readFileSync(objPath))).sections.find((s) => s.name === '.text')!;
+    expect(Buffer.from(ours.data).toString('hex')).toBe(Buffer.from(theirs.data).toString('hex'));
+    expect(() => assemble('\tw0 = r1\n')).toThrow(/both be r or both be w/);
+  });
 });

@@ -629,6 +629,9 @@ export class Assembler {
     } else if (isIdentStart(c)) {
       const r2 = sc.readRegister();
       if (r2 >= 0) {
+        // `r0 = w1` is how clang-14 prints `w0 = w1` (a zero-extending move) with -mcpu=v3;
+        // its own object has the 32-bit move. Read as that; `w0 = r1` stays an error.
+        if ((r2 & W) !== 0 && !is32) { this.emit(Class.ALU | AluOp.MOV | Source.X, dst, r2 & 0xf, 0, 0); sc.expectEnd(); return; }
         if ((r2 & W) !== (reg & W)) throw sc.error('operands must both be r or both be w registers', pos + 1);
         this.emit(cls | AluOp.MOV | Source.X, dst, r2 & 0xf, 0, 0);
         sc.expectEnd();
