@@ -12,9 +12,7 @@ function sections(e: ElfFile): unknown[] {
   return e.sections.map((s) => ({ name: s.name, type: s.type, flags: s.flags, align: s.align, size: s.size ?? s.data.length, data: Buffer.from(s.data).toString('hex') }));
 }
 function relocs(e: ElfFile): unknown[] {
-  // R_BPF_64_ABS32 and R_BPF_64_NODYLD32 against a section symbol can swap (llvm-mc picks by the
-  // original label's kind, which the object no longer records): compare them as one class.
-  return e.relocations.map((r) => ({ section: r.section, offset: r.offset, symbol: r.symbol, sectionSymbol: r.sectionSymbol === true, type: r.type === 4 && r.sectionSymbol === true ? 3 : r.type }))
+  return e.relocations.map((r) => ({ section: r.section, offset: r.offset, symbol: r.symbol, sectionSymbol: r.sectionSymbol === true, type: r.type }))
     .sort((a, b) => (a.section < b.section ? -1 : a.section > b.section ? 1 : a.offset - b.offset));
 }
 function symbols(e: ElfFile): unknown[] {

@@ -143,7 +143,23 @@ function sectionSource(elf: ElfFile, sec: ElfSection, be: boolean, secLabel: (na
     if (r.sectionSymbol !== true) return `${r.symbol}${plus(k)}`;
     const target = elf.sections.find((x) => x.name === r.symbol);
     const limit = target === undefined ? -1 : (target.size ?? target.data.length);
-    return k >= 0 && k <= limit ? `${secLabel(r.symbol)}_${k}` : `${secLabel(r.symbol)}${plus(k)}`;
+    if (!(k >= 0 && k <= limit)) return `${secLabel(r.symbol)}${plus(k)}`;
+    const named = target === undefined ? undefined : namedAt(target, k, r.type);
+    return named ?? `${secLabel(r.symbol)}_${k}`;
+  };
+  /**
+   * For a 4-byte data reference, llvm-mc picks R_BPF_64_NODYLD32 or R_BPF_64_ABS32 by what the
+   * source named (build-elf.ts data32Type): a temporary label gives NODYLD32 in code sections,
+   * a named symbol gives it in writable ones. The object's symbol of that offset, when naming it
+   * rather than our label gives back the original type.
+   */
+  const namedAt = (target: ElfSection, k: number, type: number): string | undefined => {
+    if (type !== RelocType.R_BPF_64_NODYLD32 && type !== RelocType.R_BPF_64_ABS32) return undefined;
+    const alloc = (target.flags & SectionFlag.ALLOC) !== 0;
+    const viaLabel = alloc && (target.flags & SectionFlag.EXECINSTR) !== 0 ? RelocType.R_BPF_64_NODYLD32 : RelocType.R_BPF_64_ABS32;
+    const viaName = alloc && (target.flags & SectionFlag.WRITE) !== 0 ? RelocType.R_BPF_64_NODYLD32 : RelocType.R_BPF_64_ABS32;
+    if (viaLabel === type || viaName !== type) return undefined;
+    return elf.symbols.find((x) => x.section === target.name && x.value === k && x.kind !== 'section' && x.kind !== 'file' && x.binding === 'local' && !x.name.startsWith('.L'))?.name;
   };
   const size = nobits ? (sec.size ?? 0) : sec.data.length;
   const body: { at: number; text: string }[] = [];
