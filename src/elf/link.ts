@@ -32,6 +32,8 @@ export interface LinkedKsym {
   /** A kfunc call (else an LD_IMM64 of a kernel variable). */
   readonly call: boolean;
   readonly weak: boolean;
+  /** `extern const void x __ksym`: an address from kallsyms, not a BTF id. */
+  readonly typeless?: boolean;
 }
 
 /** func_info as BPF_PROG_LOAD takes it: insnOff counts 8-byte slots from the program start. */
@@ -116,7 +118,7 @@ export function linkProgram(obj: BpfObject, name: string): LinkedProgram {
           mapRefs.push({ insn: at, map: r.map, kind: 'map_value', offset: r.offset });
           break;
         case 'ksym':
-          ksyms.push({ insn: at, name: r.name, call: r.call, weak: r.weak });
+          ksyms.push({ insn: at, name: r.name, call: r.call, weak: r.weak, ...(r.typeless === true ? { typeless: true } : {}) });
           break;
         case 'call':
         case 'func_addr': {

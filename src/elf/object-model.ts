@@ -35,7 +35,11 @@ export type ProgramRelocation =
    * An extern kernel symbol (.ksyms): a variable (LD_IMM64 → BPF_PSEUDO_BTF_ID) or a kfunc
    * (CALL → BPF_PSEUDO_KFUNC_CALL); the loader resolves `name` in the kernel's BTF.
    */
-  | { readonly kind: 'ksym'; readonly insn: number; readonly name: string; readonly call: boolean; readonly weak: boolean };
+  | {
+    readonly kind: 'ksym'; readonly insn: number; readonly name: string; readonly call: boolean; readonly weak: boolean;
+    /** `extern const void x __ksym`: its address comes from kallsyms (libbpf), not a BTF id. */
+    readonly typeless?: boolean;
+  };
 
 /** func_info/line_info/CO-RE records of one function, positions as Instruction indices into it. */
 export interface FunctionLineInfo {

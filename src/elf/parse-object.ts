@@ -115,6 +115,7 @@ export function parseElfObject(elf: ElfFile, options: ParseObjectOptions = {}): 
   // --- functions -----------------------------------------------------------------------------------
   const symbolOf = makeSymbolLookup(elf);
   const extIndex = btfExt ? indexExt(btfExt) : undefined;
+  const typelessKsyms = typelessKsymNames(btf);
   const programs: BpfProgram[] = [];
   const subprograms: BpfFunction[] = [];
   for (const s of elf.sections) {
@@ -129,6 +130,7 @@ export function parseElfObject(elf: ElfFile, options: ParseObjectOptions = {}): 
           const k = kconfigByName.get(name);
           return kconfigMap && k ? { map: kconfigMap.name, offset: k.offset } : undefined;
         },
+        typelessKsyms,
       });
       if (s.name === '.text') {
         subprograms.push(f);
@@ -263,6 +265,22 @@ interface RelocContext {
   internal(section: string): BpfMap | undefined;
   kconfig(name: string): { map: string; offset: number } | undefined;
   section(name: string): ElfSection | undefined;
+  /** `extern const void x __ksym`: resolved through kallsyms, not BTF (libbpf's typeless ksyms). */
+  typelessKsyms: ReadonlySet<string>;
+}
+
+/** The .ksyms variables declared without a type (`extern const void x __ksym`). */
+function typelessKsymNames(btf: Btf | undefined): Set<string> {
+  const out = new Set<string>();
+  const id = btf?.findOne('.ksyms', 'datasec');
+  if (btf === undefined || id === undefined) return out;
+  const ds = btf.type(id);
+  if (ds.kind !== 'datasec') return out;
+  for (const v of ds.vars) {
+    const t = btf.type(v.type);
+    if (t.kind === 'var' && btf.resolve(t.type) === 0) out.add(t.name);
+  }
+  return out;
 }
 
 function buildFunction(
@@ -330,7 +348,7 @@ function buildFunction(
     if (sym.section === undefined) {
       const k = ctx.kconfig(sym.name);
       if (k) relocations.push({ kind: 'map_value', insn: i, map: k.map, offset: k.offset + insn.imm });
-      else relocations.push({ kind: 'ksym', insn: i, name: sym.name, call: false, weak: sym.weak });
+      else relocations.push({ kind: 'ksym', insn: i, name: sym.name, call: false, weak: sym.weak, ...(ctx.typelessKsyms.has(sym.name) ? { typeless: true } : {}) });
       continue;
     }
     if (!target) throw new ElfError(`${where}: symbol is in section ${sym.section}, which is not in the object`);

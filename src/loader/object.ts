@@ -21,6 +21,7 @@ import { MapType } from '../elf/bpf-enums.js';
 import { sanitizeBtf } from './btf-sanitize.js';
 import { possibleCpus } from './cpus.js';
 import { BpfMap } from './map.js';
+import { kallsymsAddresses } from './kallsyms.js';
 import { DEFAULT_PIN_ROOT } from './pin.js';
 import { type LineInfoRecord, Program } from './program.js';
 import type { SlotSource } from './verifier-log.js';
@@ -257,6 +258,7 @@ export function loadObject(bytes: Uint8Array, opts: LoadObjectOptions = {}): Loa
 
     // 3. Programs.
     let target: Btf | undefined = opts.targetBtf;
+    let kallsyms: Map<string, bigint> | undefined;
     for (const p of wanted) {
       let l = linked.get(p.name)!;
       if (l.coreRelos.length > 0) {
@@ -272,8 +274,17 @@ export function loadObject(bytes: Uint8Array, opts: LoadObjectOptions = {}): Loa
         insns[ref.insn] = { ...insn, src: ref.kind === 'map' ? PseudoLd.MAP_FD : PseudoLd.MAP_VALUE, imm: m.fd, imm2: ref.kind === 'map' ? 0 : ref.offset, ref: undefined };
       }
       for (const k of l.ksyms) {
-        target ??= kernelBtf();
         const insn = insns[k.insn]!;
+        if (k.typeless === true) {
+          kallsyms ??= kallsymsAddresses(new Set([...obj.programs, ...obj.subprograms].flatMap((q) => q.relocations.flatMap((r) => (r.kind === 'ksym' && r.typeless === true ? [r.name] : [])))));
+          const addr = kallsyms.get(k.name);
+          if (addr === undefined && !k.weak) throw new ObjectLoadError(`program ${p.name}: kernel symbol ${k.name} not found in /proc/kallsyms`);
+          // libbpf: a weak one that is missing is 0
+          const a = addr ?? 0n;
+          insns[k.insn] = { ...insn, src: 0, imm: Number(BigInt.asIntN(32, a)), imm2: Number(BigInt.asIntN(32, a >> 32n)), ref: undefined };
+          continue;
+        }
+        target ??= kernelBtf();
         const id = k.call ? target.findOne(k.name, 'func') : target.findOne(k.name, 'var');
         if (id === undefined) {
           if (!k.weak) throw new ObjectLoadError(`program ${p.name}: kernel symbol ${k.name} not found in the kernel's BTF`);
