@@ -33,7 +33,7 @@ export interface ProbeOutcome {
 /** prog_flags some program types require (libbpf: syscall programs are sleepable). */
 const PROG_FLAGS: Readonly<Record<string, number>> = { SYSCALL: ProgFlags.SLEEPABLE };
 /** errno that means "the type exists" (libbpf: struct_ops without a BTF target says ENOTSUPP). */
-const EXPECTED_ERRNO: Readonly<Record<string, string>> = { STRUCT_OPS: 'errno 524' };
+const EXPECTED_ERRNO: Readonly<Record<string, string>> = { STRUCT_OPS: 'ENOTSUPP' };
 
 function tryLoad(type: string, insns: readonly Instruction[], logLevel = 0): { ok: boolean; error?: string; log?: string } {
   try {
