@@ -95,4 +95,9 @@ export interface ElfFile {
   /** Symbols, without the null symbol. The writer orders locals before globals as ELF requires. */
   readonly symbols: readonly ElfSymbol[];
   readonly relocations: readonly ElfRelocation[];
+  /**
+   * Read from an object's .llvm_addrsig: the names of its address-significant symbols (what
+   * `.addrsig_sym` lists). The assembler writes that section itself, among `sections`.
+   */
+  readonly addrsig?: readonly string[];
 }

@@ -248,5 +248,30 @@ export function readElf(bytes: Uint8Array): ElfFile {
       }
     }
   }
-  return { bigEndian: !le, sections, symbols, relocations };
+  const addrsigSec = raw.find((s) => s.type === SectionType.LLVM_ADDRSIG);
+  const addrsig = addrsigSec === undefined ? undefined : addrsigNames(r, addrsigSec, symbols);
+  return { bigEndian: !le, sections, symbols, relocations, ...(addrsig !== undefined ? { addrsig } : {}) };
+}
+
+/**
+ * The symbols an .llvm_addrsig section lists (ULEB128 symbol-table indices); undefined when it
+ * is malformed (only linkers use it, so it does not make the object unreadable).
+ */
+function addrsigNames(r: Reader, s: RawSection, symbols: readonly ElfSymbol[]): string[] | undefined {
+  const out: string[] = [];
+  const end = s.offset + s.size;
+  if (end > r.bytes.length) return undefined;
+  for (let p = s.offset; p < end;) {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= end || shift > 28) return undefined;
+      const c = r.bytes[p++]!;
+      v += (c & 0x7f) * 2 ** shift;
+      if ((c & 0x80) === 0) break;
+    }
+    const sym = symbols[v - 1];
+    if (sym === undefined) return undefined;
+    out.push(sym.name);
+  }
+  return out;
 }

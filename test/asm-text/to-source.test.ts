@@ -49,6 +49,15 @@ describe('disassembleToSource', () => {
     }
   });
 
+  it('.llvm_addrsig: read as the symbols it lists, written back as .addrsig_sym', () => {
+    const source = '\t.text\n\t.globl f\nf:\n\tr1 = m ll\n\texit\n\t.data\nm:\n\t.long 1\n\t.addrsig\n\t.addrsig_sym m\n\t.addrsig_sym f\n';
+    const original = readElf(writeElf(assemble(source).elf));
+    expect(original.addrsig).toEqual(['m', 'f']);
+    const text = disassembleToSource(original);
+    expect(text).toMatch(/\t\.addrsig\n\t\.addrsig_sym m\n\t\.addrsig_sym f\n/);
+    expect(readElf(writeElf(assemble(text).elf)).addrsig).toEqual(['m', 'f']);
+  });
+
   it('big-endian objects too', () => {
     for (let i = 0; i < 50; i++) {
       const original = assemble(generateProgram(0x900 + i, { dialect: 'full' }), { bigEndian: true }).elf;

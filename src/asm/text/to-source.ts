@@ -72,6 +72,7 @@ export function disassembleToSource(elf: ElfFile): string {
     if (!at.has(r.symbol)) at.set(r.symbol, new Set());
     at.get(r.symbol)!.add(off);
   }
+  if (elf.addrsig !== undefined) out.push('\t.addrsig', ...elf.addrsig.map((name) => `\t.addrsig_sym ${name}`));
   for (const sec of elf.sections) {
     if (sec.type === SectionType.LLVM_ADDRSIG) { out.push(...addrsigSource(elf, sec)); continue; }
     out.push(...sectionSource(elf, sec, be, secLabel, at.get(sec.name) ?? new Set()));
