@@ -91,34 +91,67 @@ export function xdpLinksRunning(ifindex: number, progIds: readonly number[]): nu
   return out;
 }
 
-/** Remove every XDP program from `ifindex`: its links first, then netlink attachments. */
+/** A bpf_link holds the interface's program, but links of other namespaces look just like it. */
+export class AmbiguousLinkError extends Error {
+  override readonly name = 'AmbiguousLinkError';
+  readonly exitCode = 3;
+}
+
+/**
+ * Remove every XDP program from interface `ifindex` of this network namespace: netlink
+ * attachments directly, and for a mode a bpf_link holds (netlink answers EBUSY) the XDP link on
+ * that ifindex running that program. Interface indexes repeat across namespaces and the kernel
+ * does not say which namespace a link's interface is in: when several links run that program
+ * on that index, AmbiguousLinkError (nothing is guessed).
+ */
 export function detachXdp(ifindex: number): XdpDetachResult {
   const links: number[] = [];
-  for (const id of xdpLinksOn(ifindex)) {
-    try {
-      Link.fromId(id).detach();
-      links.push(id);
-    } catch (e) {
-      if (!(e instanceof BpfError && e.errnoName === 'ENOENT')) throw e;
-    }
-  }
   const netlink: XdpMode[] = [];
-  // A link whose last fd was closed elsewhere is released asynchronously: while it still
-  // holds the hook, netlink removal says EBUSY. Retry for a bounded time (2 s).
+  // A link whose last fd was closed elsewhere is released asynchronously: it can hold the hook
+  // a while after its id is gone. Retry for a bounded time (2 s).
   for (let attempt = 0; ; attempt++) {
     const state = queryXdp(ifindex);
-    try {
-      for (const [mode, id] of [['skb', state.skbProgId], ['drv', state.drvProgId], ['hw', state.hwProgId]] as const) {
-        if (id !== 0) {
-          removeXdp(ifindex, mode);
-          if (!netlink.includes(mode)) netlink.push(mode);
+    let busy: NetlinkError | undefined;
+    for (const [mode, progId] of [['skb', state.skbProgId], ['drv', state.drvProgId], ['hw', state.hwProgId]] as const) {
+      if (progId === 0) continue;
+      try {
+        removeXdp(ifindex, mode);
+        if (!netlink.includes(mode)) netlink.push(mode);
+      } catch (e) {
+        if (!(e instanceof NetlinkError) || (e.errnoName !== 'EBUSY' && e.errnoName !== 'EEXIST')) throw e;
+        const candidates = xdpLinksRunning(ifindex, [progId]);
+        if (candidates.length > 1) {
+          throw new AmbiguousLinkError(
+            `interface ${ifindex} runs prog id ${progId} through a bpf_link, but links ${candidates.join(', ')} all run it on an interface with that index (the others are in other network namespaces) and the kernel does not say which is this one: detach it with \`bpftool link detach id N\``,
+          );
         }
+        if (candidates.length === 1 && detachLink(candidates[0]!)) links.push(candidates[0]!);
+        else busy = e; // the link is on its way out: look again
       }
-      return { links, netlink };
-    } catch (e) {
-      if (attempt >= 40 || !(e instanceof NetlinkError) || (e.errnoName !== 'EBUSY' && e.errnoName !== 'EEXIST')) throw e;
-      sleepSync(50);
     }
+    if (busy === undefined) return { links, netlink };
+    if (attempt >= 40) throw busy;
+    sleepSync(50);
+  }
+}
+
+/** BPF_LINK_DETACH link `id`; false when it is gone already. */
+export function detachLink(id: number): boolean {
+  let link: Link;
+  try {
+    link = Link.fromId(id);
+  } catch (e) {
+    if (e instanceof BpfError && e.errnoName === 'ENOENT') return false;
+    throw e;
+  }
+  try {
+    link.detach();
+    return true;
+  } catch (e) {
+    if (e instanceof BpfError && e.errnoName === 'ENOENT') return false;
+    throw e;
+  } finally {
+    link.close();
   }
 }
 
