@@ -43,6 +43,18 @@ export interface InterpretOptions {
   readonly insnLimit?: number;
   /** nr_cpu_ids of the target: bounds bpf_get_smp_processor_id() */
   readonly possibleCpus?: number;
+  /** Global (non-static) functions by their first slot: checked on their own, not in the caller's context. */
+  readonly globalFuncs?: ReadonlyMap<number, GlobalFunc>;
+}
+
+/** A parameter of a global function, as the kernel types it from BTF (btf_prepare_func_args). */
+export type GlobalParam = 'ctx' | 'scalar' | { readonly mem: number };
+
+/** A global function: its number in the kernel's log (func#N), name and parameters. */
+export interface GlobalFunc {
+  readonly index: number;
+  readonly name: string;
+  readonly params: readonly GlobalParam[];
 }
 
 export interface InterpretResult {
@@ -75,8 +87,8 @@ const ALU_STR: Readonly<Record<number, string>> = {
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
 const SOCK_COMMON_TYPES = 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_';
 /** reg_not_null: pointer types the kernel knows are never NULL when compared with 0 */
-const NOT_NULL = new Set<RegType>(['sock', 'tcp_sock', 'map_value', 'sock_common', 'ringbuf_mem']);
-const MEM_OK = new Set<RegType>(['fp', 'pkt', 'pkt_meta', 'map_value', 'ringbuf_mem']);
+const NOT_NULL = new Set<RegType>(['sock', 'tcp_sock', 'map_value', 'sock_common', 'ringbuf_mem', 'mem']);
+const MEM_OK = new Set<RegType>(['fp', 'pkt', 'pkt_meta', 'map_value', 'ringbuf_mem', 'mem']);
 
 const s64 = (x: bigint): bigint => BigInt.asIntN(64, x);
 
@@ -96,6 +108,8 @@ export class Interpreter {
   private readonly warnings: Rejection[] = [];
   private insnIdx = 0;
   private cur!: Path;
+  /** Set while verifying a global function on its own. */
+  private global: GlobalFunc | undefined;
 
   constructor(
     private readonly slots: readonly Slot[],
@@ -109,12 +123,23 @@ export class Interpreter {
     this.stackDepth = st.subprogs.map(() => 0);
   }
 
-  run(): InterpretResult {
-    const state: VState = { frames: [newFrame(-1, 0)], refs: [], mayGotoDepth: 0 };
+  /**
+   * Verify the program from its first instruction, or (with `entry`) a global function on its
+   * own, as the kernel does after the main program: its arguments typed from BTF, pointers
+   * possibly NULL.
+   */
+  run(entry?: { readonly start: number; readonly func: GlobalFunc }): InterpretResult {
+    const state: VState = { frames: [newFrame(-1, entry === undefined ? 0 : this.st.subprogOf[entry.start]!)], refs: [], mayGotoDepth: 0 };
     const f = curFrame(state);
-    f.regs[1] = ptrReg('ctx');
+    if (entry === undefined) f.regs[1] = ptrReg('ctx');
+    else {
+      this.global = entry.func;
+      entry.func.params.forEach((param, i) => {
+        f.regs[i + 1] = param === 'ctx' ? ptrReg('ctx') : param === 'scalar' ? UNKNOWN_SCALAR : ptrReg('mem_or_null', { range: param.mem, id: ++this.idGen });
+      });
+    }
     f.regs[10] = ptrReg('fp', { frameno: 0 });
-    this.cur = { state, insn: 0, parent: undefined };
+    this.cur = { state, insn: entry?.start ?? 0, parent: undefined };
     const limit = this.opts.insnLimit ?? COMPLEXITY_LIMIT_INSNS;
     for (;;) {
       const p = this.cur;
@@ -491,7 +516,7 @@ export class Interpreter {
         if (!write) loaded = UNKNOWN_SCALAR;
         break;
       }
-      case 'ringbuf_mem': {
+      case 'ringbuf_mem': case 'mem': {
         if (write && value !== undefined && this.isPointerValue(value)) this.reject(`R${valueReg} leaks addr into mem`, 'pointer_leak');
         this.checkMemRegion(regno, reg, off, size, reg.range, false);
         if (!write) loaded = UNKNOWN_SCALAR;
@@ -863,6 +888,10 @@ export class Interpreter {
       return false;
     }
     const r0 = this.checkSrc(0);
+    if (this.global !== undefined) { // a global function returns a scalar to callers it does not know
+      if (r0.type !== 'scalar') this.reject(`At subprog exit the register R0 is not a scalar value (${r0.type})`, 'subprog_ret_non_scalar');
+      return true;
+    }
     if (this.isPointerValue(r0)) this.reject('R0 leaks addr as return value', 'pointer_leak');
     const range = returnRange(this.opts.progType);
     if (range !== undefined) {
@@ -880,6 +909,8 @@ export class Interpreter {
       this.reject(`the call stack of ${st.frames.length + 1} frames is too deep`, 'call_stack_too_deep');
     }
     const target = p.insn + s.imm + 1;
+    const global = this.opts.globalFuncs?.get(target);
+    if (global !== undefined) { this.callGlobal(global, p); return; }
     const subprog = this.st.subprogOf[target]!;
     const caller = curFrame(st);
     const callee = newFrame(p.insn, subprog);
@@ -888,6 +919,42 @@ export class Interpreter {
     for (let r = 0; r <= 5; r++) caller.regs[r] = NOT_INIT;
     st.frames.push(callee);
     p.insn = target;
+  }
+
+  /**
+   * A call to a global function: its arguments are checked against its BTF parameters
+   * (btf_check_subprog_call), and the caller goes on with R0 unknown and R1-R5 clobbered; the
+   * function itself is verified on its own (run with an entry).
+   */
+  private callGlobal(g: GlobalFunc, p: Path): void {
+    const caller = curFrame(p.state);
+    const note = [`Caller passes invalid args into func#${g.index} ('${g.name}')`];
+    try {
+      this.checkGlobalArgs(g, note);
+    } catch (e) {
+      // the kernel follows any argument error with the caller's note
+      if (e instanceof Rejection && !e.notes.includes(note[0]!)) throw new Rejection(e.insn, e.message, e.kind, [...e.notes, ...note]);
+      throw e;
+    }
+    for (let r = 1; r <= 5; r++) caller.regs[r] = NOT_INIT;
+    caller.regs[0] = UNKNOWN_SCALAR;
+    p.insn += 1;
+  }
+
+  private checkGlobalArgs(g: GlobalFunc, note: string[]): void {
+    g.params.forEach((param, i) => {
+      const regno = i + 1;
+      const reg = this.checkSrc(regno);
+      if (param === 'scalar') {
+        if (reg.type !== 'scalar') this.reject(`R${regno} is not a scalar`, 'global_func_arg', note);
+      } else if (param === 'ctx') {
+        if (reg.type !== 'ctx') this.reject(`arg#${i} expects pointer to ctx`, 'global_func_arg', note);
+        this.checkArgType(regno, reg, 'ctx');
+      } else if (!isKnownZero(reg)) { // NULL is a valid pointer argument
+        if (!MEM_OK.has(reg.type)) this.reject(`R${regno} type=${reg.type} expected=${MEM_TYPES}`, 'global_func_arg', note);
+        this.helperMem(regno, reg, param.mem, false, false);
+      }
+    });
   }
 
   // ---- helpers ----------------------------------------------------------------------------
@@ -1059,7 +1126,7 @@ export class Interpreter {
       case 'map_value':
         this.checkMemRegion(regno, reg, reg.off, size, reg.map?.valueSize ?? 0, zeroOk);
         return;
-      case 'ringbuf_mem':
+      case 'ringbuf_mem': case 'mem':
         this.checkMemRegion(regno, reg, reg.off, size, reg.range, zeroOk);
         return;
       case 'fp': {

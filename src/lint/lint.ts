@@ -3,7 +3,7 @@
 import type { Instruction } from '../asm/instruction.js';
 import { type Diagnostic, type DiagnosticSource, type ProgramReport, Rejection } from './diagnostic.js';
 import { hintFor } from './hints.js';
-import { Interpreter } from './interpreter.js';
+import { type GlobalFunc, Interpreter } from './interpreter.js';
 import type { MapInfo } from './map-info.js';
 import { type KernelProfile, profileHelpers, profileMapTypes } from './profile.js';
 import { type ProgTypeName, progTypeFromName } from './program-type.js';
@@ -33,6 +33,8 @@ export interface LintOptions {
   readonly hasFuncInfo?: boolean;
   /** nr_cpu_ids of the target kernel (bounds bpf_get_smp_processor_id); default unknown */
   readonly possibleCpus?: number;
+  /** global (non-static) functions by first slot, from BTF func_info: verified on their own */
+  readonly globalFuncs?: ReadonlyMap<number, GlobalFunc>;
 }
 
 export class LintOptionError extends Error {
@@ -68,19 +70,28 @@ export function lintSlots(slots: readonly Slot[], opts: LintOptions = {}): Progr
     if (slots.length > 1_000_000) throw new Rejection(0, `program too large: ${slots.length} instructions (the kernel allows 1000000)`, 'too_many_insns');
     if (!privileged && slots.length > 4096) throw new Rejection(0, `program too large: ${slots.length} instructions (4096 without CAP_BPF)`, 'too_many_insns');
     const st = checkStructure(slots, { privileged, resolveMap: mapLookup(opts.maps), ...(opts.hasFuncInfo === true ? { hasFuncInfo: true } : {}) });
-    const interp = new Interpreter(slots, st, {
+    const interpretOptions = {
       progType, privileged,
+      ...(opts.globalFuncs !== undefined ? { globalFuncs: opts.globalFuncs } : {}),
       ...(opts.expectedAttachType !== undefined ? { expectedAttachType: opts.expectedAttachType } : {}),
       ...(opts.profile !== undefined ? {
         availableHelpers: profileHelpers(opts.profile, progType), availableMapTypes: profileMapTypes(opts.profile),
       } : {}),
       ...(opts.insnLimit !== undefined ? { insnLimit: opts.insnLimit } : {}),
       ...((opts.possibleCpus ?? opts.profile?.possibleCpus) !== undefined ? { possibleCpus: (opts.possibleCpus ?? opts.profile?.possibleCpus)! } : {}),
-    });
-    const r = interp.run();
+    };
+    const r = new Interpreter(slots, st, interpretOptions).run();
     processed = r.processed;
     for (const w of r.warnings) diagnostics.push({ ...toDiagnostic(w, slots, opts), severity: 'warning' });
-    checkMaxStackDepth(slots, st, r.stackDepth);
+    // Then each global function on its own, as the kernel does after the main program.
+    const stackDepth = [...r.stackDepth];
+    for (const [start, func] of opts.globalFuncs ?? []) {
+      const g = new Interpreter(slots, st, interpretOptions).run({ start, func });
+      processed += g.processed;
+      for (const w of g.warnings) diagnostics.push({ ...toDiagnostic(w, slots, opts), severity: 'warning' });
+      g.stackDepth.forEach((d, i) => { stackDepth[i] = Math.max(stackDepth[i] ?? 0, d); });
+    }
+    checkMaxStackDepth(slots, st, stackDepth);
   } catch (e) {
     if (!(e instanceof Rejection)) throw e;
     diagnostics.push(toDiagnostic(e, slots, opts));

@@ -2,7 +2,9 @@
 // like libbpf, resolve its maps from the object's map definitions, and point diagnostics at
 // the C (or other) source line from .BTF.ext line_info.
 import type { BpfObject } from '../elf/object-model.js';
-import { linkProgram } from '../elf/link.js';
+import { type KernelFuncInfo, linkProgram } from '../elf/link.js';
+import type { Btf } from '../btf/btf.js';
+import type { GlobalFunc, GlobalParam } from './interpreter.js';
 import { parseObject } from '../elf/parse-object.js';
 import type { Instruction } from '../asm/instruction.js';
 import type { DiagnosticSource, LintReport, ProgramReport } from './diagnostic.js';
@@ -63,13 +65,67 @@ export function lintObject(obj: BpfObject, opts: ObjectLintOptions = {}): LintRe
       return { file: best.fileName, line: best.lineNum, ...(best.column > 0 ? { column: best.column } : {}), ...(best.line !== '' ? { text: best.line } : {}) };
     };
     const { asmSource: _asm, programs: _only, ...lintOpts } = opts;
+    const ctxType = progTypeFromName(type);
+    const globalFuncs = obj.btf === undefined || ctxType === undefined ? undefined : globalFunctions(obj.btf, linked.funcInfo, ctxType);
     programs.push(lintInstructions(insns, {
       ...lintOpts, type, maps, name: p.name, section: p.section, sourceOf,
+      ...(globalFuncs !== undefined && globalFuncs.size > 0 ? { globalFuncs } : {}),
       ...(linked.funcInfo.length > 0 ? { hasFuncInfo: true } : {}),
       ...(p.expectedAttachType !== undefined && opts.expectedAttachType === undefined ? { expectedAttachType: p.expectedAttachType } : {}),
     }));
   }
   return { programs };
+}
+
+/** The struct a program type's context pointer points to (btf_is_prog_ctx_type). */
+const CTX_STRUCT: Readonly<Record<ProgTypeName, string>> = {
+  xdp: 'xdp_md', sched_cls: '__sk_buff', sched_act: '__sk_buff', socket_filter: '__sk_buff', cgroup_skb: '__sk_buff',
+};
+
+/**
+ * The global (BTF_FUNC_GLOBAL) functions of a linked program, by first slot, with their
+ * parameters typed as the kernel types them (btf_prepare_func_args): the program's context
+ * pointer, a scalar, or a pointer to memory of the pointee's size (possibly NULL). A function
+ * with a parameter of another kind is left to be followed from its callers, as before.
+ */
+function globalFunctions(btf: Btf, funcInfo: readonly KernelFuncInfo[], type: ProgTypeName): Map<number, GlobalFunc> {
+  const out = new Map<number, GlobalFunc>();
+  const sorted = [...funcInfo].sort((a, b) => a.insnOff - b.insnOff);
+  sorted.forEach((fi, index) => {
+    if (index === 0) return; // the program itself
+    const fn = btf.type(fi.typeId);
+    if (fn.kind !== 'func' || fn.linkage !== 1) return;
+    const proto = btf.type(fn.type);
+    if (proto.kind !== 'func_proto') return;
+    const params: GlobalParam[] = [];
+    for (const param of proto.params) {
+      const kind = paramKind(btf, param.type, CTX_STRUCT[type]);
+      if (kind === undefined) return;
+      params.push(kind);
+    }
+    if (params.length > 5) return;
+    out.set(fi.insnOff, { index, name: fn.name, params });
+  });
+  return out;
+}
+
+function paramKind(btf: Btf, typeId: number, ctxStruct: string): GlobalParam | undefined {
+  if (typeId === 0) return undefined;
+  const t = btf.type(btf.resolve(typeId));
+  if (t.kind === 'int' || t.kind === 'enum' || t.kind === 'enum64') return 'scalar';
+  if (t.kind !== 'ptr' || t.type === 0) return undefined;
+  const targetId = btf.resolve(t.type);
+  if (targetId === 0) return undefined;
+  const target = btf.type(targetId);
+  if (target.kind === 'struct' && target.name === ctxStruct) return 'ctx';
+  if (target.kind === 'func_proto' || target.kind === 'func') return undefined;
+  let size: number;
+  try {
+    size = btf.sizeOf(targetId);
+  } catch {
+    return undefined;
+  }
+  return size > 0 ? { mem: size } : undefined;
 }
 
 /** Parse an ELF object's bytes and lint its programs. */

@@ -5,7 +5,7 @@ import { type Scalar, SCALAR_UNKNOWN, scalarConst, scalarEquals, scalarString, s
 
 export type RegType =
   | 'not_init' | 'scalar' | 'ctx' | 'fp' | 'map_ptr' | 'map_ptr_or_null' | 'map_value' | 'map_value_or_null'
-  | 'pkt' | 'pkt_meta' | 'pkt_end' | 'ringbuf_mem' | 'ringbuf_mem_or_null'
+  | 'pkt' | 'pkt_meta' | 'pkt_end' | 'ringbuf_mem' | 'ringbuf_mem_or_null' | 'mem' | 'mem_or_null'
   | 'sock' | 'sock_or_null' | 'sock_common' | 'sock_common_or_null' | 'tcp_sock' | 'tcp_sock_or_null'
   | 'func';
 
@@ -17,7 +17,7 @@ export interface Reg {
   readonly off: number;
   /** pointer identity: same id = copies of one pointer (NULL checks, packet ranges); scalar link id */
   readonly id: number;
-  /** packet pointers: bytes proven readable after off; ringbuf mem: size */
+  /** packet pointers: bytes proven readable after off; ringbuf mem and mem: size */
   readonly range: number;
   /** the reference this pointer holds (acquired sockets, ringbuf records) */
   readonly refObjId: number;
