@@ -87,6 +87,7 @@ const ALU_STR: Readonly<Record<number, string>> = {
 const MEM_TYPES = 'fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_';
 const SOCK_COMMON_TYPES = 'sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_';
 /** reg_not_null: pointer types the kernel knows are never NULL when compared with 0 */
+const BPF_LOOP = 181;
 const NOT_NULL = new Set<RegType>(['sock', 'tcp_sock', 'map_value', 'sock_common', 'ringbuf_mem', 'mem']);
 const MEM_OK = new Set<RegType>(['fp', 'pkt', 'pkt_meta', 'map_value', 'ringbuf_mem', 'mem']);
 
@@ -629,7 +630,10 @@ export class Interpreter {
   private stackAccess(regno: number, reg: Reg, off: number, size: number, write: boolean, valueReg: number, imm: number): void {
     const frame = this.stackFrame(reg);
     if (!isConst(reg.v)) {
-      // variable-offset stack access: bounds only
+      // variable-offset stack access: bounds only (check_stack_access_within_bounds)
+      if (reg.v.smax >= BPF_MAX_VAR_OFF || reg.v.smin <= -BPF_MAX_VAR_OFF) {
+        this.reject(`invalid unbounded variable-offset ${write ? 'write to' : 'read from'} stack R${regno}`, 'stack_oob');
+      }
       const minOff = reg.v.smin + BigInt(off), maxOff = reg.v.smax + BigInt(off) + BigInt(size);
       if (minOff < -512n || maxOff > 0n) {
         this.reject(`invalid variable-offset ${write ? 'write to' : 'read from'} stack R${regno} var_off=${tnumString(reg.v.t)} off=${off} size=${size}`, 'stack_oob');
@@ -801,8 +805,8 @@ export class Interpreter {
         this.set(s.dst, constReg(v));
         return;
       }
-      case 4:
-        this.set(s.dst, ptrReg('func'));
+      case 4: // BPF_PSEUDO_FUNC: off holds the function's first slot (for callbacks)
+        this.set(s.dst, ptrReg('func', { off: this.insnIdx + s.imm + 1 }));
         return;
       case 1: case 5:
         this.set(s.dst, ptrReg('map_ptr', { map: this.st.maps.get(this.insnIdx)! }));
@@ -840,6 +844,7 @@ export class Interpreter {
       if (s.src === 2) {
         this.reject('calling kernel functions is not supported by the lint (kfunc)', 'kfunc');
       }
+      if (s.src === 0 && s.imm === BPF_LOOP && this.loopHelperAllowed()) { this.callLoop(p); return false; }
       this.callHelper(s.imm);
       p.insn++;
       return false;
@@ -880,6 +885,16 @@ export class Interpreter {
     if (st.frames.length > 1) {
       const callee = curFrame(st);
       const r0 = callee.regs[0]!;
+      const site = this.slots[callee.callsite]!;
+      if (site.src === 0) { // a callback (bpf_loop's): returns 0 (go on) or 1 (stop) to the helper
+        const v = this.checkSrc(0);
+        if (v.type !== 'scalar') this.reject(`At callback return the register R0 is not a known value (${v.type})`, 'callback_ret');
+        if (v.v.smin < 0n || v.v.smax > 1n) this.reject(`At callback return the register R0 has smin=${v.v.smin} smax=${v.v.smax} should have been in [0, 1]`, 'callback_ret');
+        st.frames.pop();
+        curFrame(st).regs[0] = UNKNOWN_SCALAR;
+        p.insn = callee.callsite + 1;
+        return false;
+      }
       if (r0.type === 'fp') this.reject('cannot return stack pointer to the caller', 'subprog_ret_non_scalar');
       st.frames.pop();
       const caller = curFrame(st);
@@ -955,6 +970,43 @@ export class Interpreter {
         this.helperMem(regno, reg, param.mem, false, false);
       }
     });
+  }
+
+  // ---- bpf_loop ---------------------------------------------------------------------------
+
+  private loopHelperAllowed(): boolean {
+    return this.helpers.has(BPF_LOOP) && (this.opts.availableHelpers === undefined || this.opts.availableHelpers.has(BPF_LOOP));
+  }
+
+  /**
+   * bpf_loop(nr_loops, callback_fn, callback_ctx, flags): the callback is verified as a call
+   * from here (set_loop_callback_state): R1 the index (a scalar), R2 the caller's callback_ctx,
+   * and it must return 0 or 1; the caller then goes on with R0 unknown (the iterations run).
+   */
+  private callLoop(p: Path): void {
+    const regs = this.regs();
+    const nr = this.checkSrc(1);
+    if (nr.type !== 'scalar') this.reject(`R1 type=${nr.type} expected=scalar`, 'helper_arg_type');
+    const fn = this.checkSrc(2);
+    if (fn.type !== 'func') this.reject(`R2 type=${fn.type} expected=func`, 'helper_arg_type');
+    const ctx = this.checkSrc(3);
+    if (!isKnownZero(ctx) && ctx.type !== 'fp') this.reject(`R3 type=${ctx.type} expected=fp`, 'helper_arg_type');
+    const flags = this.checkSrc(4);
+    if (flags.type !== 'scalar') this.reject(`R4 type=${flags.type} expected=scalar`, 'helper_arg_type');
+    const st = p.state;
+    if (st.frames.length >= MAX_CALL_FRAMES) {
+      this.reject(`the call stack of ${st.frames.length + 1} frames is too deep`, 'call_stack_too_deep');
+    }
+    const target = fn.off;
+    const subprog = this.st.subprogOf[target];
+    if (subprog === undefined) this.reject(`callback at insn ${target} is not the start of a function`, 'callback');
+    const callee = newFrame(p.insn, subprog);
+    callee.regs[1] = scalarReg(truncate(SCALAR_UNKNOWN, 4));
+    callee.regs[2] = ctx;
+    callee.regs[10] = ptrReg('fp', { frameno: st.frames.length });
+    for (let r = 0; r <= 5; r++) regs[r] = NOT_INIT;
+    st.frames.push(callee);
+    p.insn = target;
   }
 
   // ---- helpers ----------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-// Global (non-static) functions as the kernel verifies them: on their own, with pointer
-// arguments that may be NULL and a return value the caller knows nothing of; the caller's
-// arguments are checked against the BTF prototype at the call. clang-14 compiles each program;
-// the lint's verdict, message and instruction must be the kernel's (`bpf-ts load`).
+// Functions the kernel verifies apart from a plain call: global (non-static) functions, on
+// their own, with pointer arguments that may be NULL and a return value the caller knows nothing
+// of (the caller's arguments checked against the BTF prototype at the call); and bpf_loop
+// callbacks, called with an index the verifier knows nothing of and the caller's context.
+// clang-14 compiles each program; the lint's verdict, message and instruction must be the
+// kernel's (`bpf-ts load`).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -45,6 +47,22 @@ SEC("xdp") int prog(struct xdp_md *ctx) {
   if (!v) return XDP_PASS;
   v[len(ctx, 1) & 3] += 1; return XDP_PASS;
 }`,
+  // bpf_loop: the callback sums the indexes into the caller's stack
+  loop: `struct cbctx { __u64 sum; };
+static long cb(__u32 idx, void *c) { struct cbctx *x = c; x->sum += idx; return 0; }
+SEC("xdp") int prog(struct xdp_md *ctx) { struct cbctx c = { .sum = 0 }; bpf_loop(100, cb, &c, 0); return c.sum == 4950 ? XDP_PASS : XDP_DROP; }`,
+  // the callback indexes the caller's buffer with the loop index, unbounded
+  loopunbounded: `struct cbctx { __u64 sum; __u8 buf[8]; };
+static long cb(__u32 idx, void *c) { struct cbctx *x = c; x->buf[idx] = 1; return 0; }
+SEC("xdp") int prog(struct xdp_md *ctx) { struct cbctx c = {}; bpf_loop(100, cb, &c, 0); return c.sum ? XDP_PASS : XDP_DROP; }`,
+  // the same index masked: accepted
+  loopmasked: `struct cbctx { __u64 sum; __u8 buf[8]; };
+static long cb(__u32 idx, void *c) { struct cbctx *x = c; x->buf[idx & 7] = 1; x->sum += idx; return 0; }
+SEC("xdp") int prog(struct xdp_md *ctx) { struct cbctx c = {}; bpf_loop(8, cb, &c, 0); return c.sum ? XDP_PASS : XDP_DROP; }`,
+  // a callback must return 0 or 1
+  loopret: `struct cbctx { __u64 sum; };
+static long cb(__u32 idx, void *c) { struct cbctx *x = c; x->sum += idx; return 2; }
+SEC("xdp") int prog(struct xdp_md *ctx) { struct cbctx c = { .sum = 0 }; bpf_loop(4, cb, &c, 0); return c.sum ? XDP_PASS : XDP_DROP; }`,
 };
 
 /** The first `file:line[:col]: error: message [prog insn N]` line of an output, as parts. */
@@ -53,7 +71,7 @@ function finding(out: string): { file: string; message: string; insn: number } |
   return m === null ? undefined : { file: basename(m[1]!), message: m[2]!, insn: Number(m[3]) };
 }
 
-describe('global functions, lint against the kernel', () => {
+describe('global functions and bpf_loop callbacks, lint against the kernel', () => {
   for (const [name, body] of Object.entries(PROGRAMS)) {
     it(name, (ctx) => {
       needKernel(ctx);
