@@ -652,7 +652,7 @@ export class Interpreter {
     }
     this.updateStackDepthFor(reg, o);
     if (write) this.stackWrite(frame, o, size, valueReg, imm);
-    else this.stackRead(frame, o, size, valueReg);
+    else this.stackRead(frame, o, size, valueReg, regno);
   }
 
   private updateStackDepthFor(reg: Reg, off: number): void {
@@ -719,7 +719,18 @@ export class Interpreter {
     for (let b = off; b < off + size; b++) this.writeStackByte(frame, b, zero ? StackByte.ZERO : StackByte.MISC);
   }
 
-  private stackRead(frame: Frame, off: number, size: number, valueReg: number): void {
+  /**
+   * The frame's allocated_stack: bytes down to its deepest slot ever written (the kernel grows
+   * it on access, and without CAP_PERFMON a read below it is out of bounds).
+   */
+  private allocatedStack(frame: Frame): number {
+    for (let i = frame.stack.length - 1; i >= 0; i--) if (frame.stack[i]!.bytes.some((b) => b !== StackByte.INVALID)) return 8 * (i + 1);
+    return 0;
+  }
+
+  private stackRead(frame: Frame, off: number, size: number, valueReg: number, regno: number): void {
+    // check_stack_slot_within_bounds: without allow_uninit_stack a read stays within allocated_stack
+    if (!this.opts.privileged && off < -this.allocatedStack(frame)) this.reject(`invalid read from stack R${regno} off=${off} size=${size}`, 'stack_uninit_read');
     const { slot } = this.slotOf(off);
     const st = frame.stack[slot]!;
     if (st.spill !== undefined && st.bytes.includes(StackByte.SPILL)) {
@@ -1191,6 +1202,9 @@ export class Interpreter {
           if (isConst(reg.v)) this.reject(`invalid ${write ? 'write to' : 'read from'} stack R${regno} off=${minOff} size=${size}`, 'helper_mem_oob');
           this.reject(`invalid variable-offset ${write ? 'write to' : 'read from'} stack R${regno} var_off=${tnumString(reg.v.t)} off=${reg.off} size=${size}`, 'helper_mem_oob');
         }
+        if (!write && !this.opts.privileged && isConst(reg.v) && minOff < -this.allocatedStack(frame)) {
+          this.reject(`invalid read from stack R${regno} off=${minOff} size=${size}`, 'stack_uninit_read');
+        }
         this.updateStackDepthFor(reg, Number(minOff));
         for (let b = Number(minOff); b < Number(maxOff); b++) {
           const { slot, byte } = this.slotOf(b);
@@ -1203,7 +1217,7 @@ export class Interpreter {
           if (t === StackByte.MISC || t === StackByte.ZERO) continue;
           if (t === StackByte.SPILL && (sl.spill?.type === 'scalar' || this.opts.privileged)) continue;
           if (t === StackByte.INVALID && this.opts.privileged) continue;
-          this.reject(`invalid indirect read from stack R${regno} off ${minOff}+${BigInt(b) - minOff} size ${size}`, 'stack_uninit_read');
+          this.reject(`invalid read from stack R${regno} off ${minOff}+${BigInt(b) - minOff} size ${size}`, 'stack_uninit_read');
         }
         return;
       }

@@ -4,7 +4,7 @@
 // reference catalogue, not from a live load.
 import { describe, expect, it } from 'vitest';
 import { lintInstructions } from '../../src/lint/lint.js';
-import { ALU, ALU64_IMM, CALL_LOCAL, EXIT_INSN, JA, JMP, JMP_REG, LDX_MEM, MOV64_IMM, MOV64_REG, SZ } from './insn.js';
+import { ALU, ALU64_IMM, CALL_LOCAL, EXIT_INSN, JA, JMP, JMP_REG, LDX_MEM, MOV64_IMM, MOV64_REG, ST_MEM, SZ } from './insn.js';
 
 const priv = (insns: Parameters<typeof lintInstructions>[0], type = 'socket_filter') => lintInstructions(insns, { type });
 const unpriv = (insns: Parameters<typeof lintInstructions>[0], type = 'socket_filter') => lintInstructions(insns, { type, unprivileged: true });
@@ -17,9 +17,13 @@ describe('unprivileged rules', () => {
   });
 
   it('uninitialised stack reads are allowed only with privileges', () => {
+    // below allocated_stack (nothing written yet) the read is out of bounds; above it, uninitialised
     const p = [LDX_MEM(SZ.DW, 0, 10, -8), EXIT_INSN()];
     expect(priv(p).verdict).toBe('accept');
-    expect(unpriv(p).diagnostics[0]!.message).toBe('invalid read from stack off -8+0 size 8');
+    expect(unpriv(p).diagnostics[0]!.message).toBe('invalid read from stack R10 off=-8 size=8');
+    const inside = [ST_MEM(SZ.DW, 10, -16, 0), LDX_MEM(SZ.DW, 0, 10, -8), MOV64_IMM(0, 0), EXIT_INSN()];
+    expect(priv(inside).verdict).toBe('accept');
+    expect(unpriv(inside).diagnostics[0]!.message).toBe('invalid read from stack off -8+0 size 8');
   });
 
   it('returning a pointer leaks an address', () => {
