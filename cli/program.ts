@@ -1,5 +1,6 @@
 // The bpf-ts command line. Each command lives in cli/commands/<name>.ts and exports
 // `register(program)`; this file wires them and turns errors into exit codes.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from './args.js';
 import { describeError, exitCodeFor } from './errors.js';
 import { printError } from './output.js';
@@ -16,8 +17,30 @@ export async function buildProgram(only?: string): Promise<Command> {
   return program;
 }
 
+/**
+ * The top-level help, written next to the bundled CLI by `npm run build` (scripts/bundle-cli.ts,
+ * from buildProgram() itself), so that listing the commands does not load every command's
+ * bundle; undefined when running unbundled.
+ */
+function prebuiltHelp(): string | undefined {
+  try {
+    return readFileSync(new URL('./help.txt', import.meta.url), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /** Run the CLI with user arguments; resolves to the exit code. */
 export async function runCli(argv: readonly string[]): Promise<number> {
+  if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help'))) {
+    const help = prebuiltHelp();
+    if (help !== undefined) {
+      // as the parser does: help asked for goes to stdout (exit 0), help instead of a command to stderr
+      if (argv.length === 0) { process.stderr.write(help); return 2; }
+      process.stdout.write(help);
+      return 0;
+    }
+  }
   const program = await buildProgram(argv[0]);
   try {
     await program.parseAsync(argv);

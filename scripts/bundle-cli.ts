@@ -9,7 +9,7 @@
 // (dist/src, the package's exports) stays ES modules, one per file.
 //
 // Usage: node --import tsx scripts/bundle-cli.ts   (after tsc; `npm run build` runs both)
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildOptions, type Plugin } from 'esbuild';
 
@@ -57,3 +57,8 @@ await build({
   supported: { 'dynamic-import': false },
 });
 await build({ ...common, entryPoints: commands.map((c) => `${compiled}commands/${c}.js`), outdir: `${out}commands` });
+
+// The top-level help, made by the CLI's own code: `bpf-ts --help` prints it without loading
+// every command's bundle (cli/program.ts prebuiltHelp).
+const { buildProgram } = (await import(`${compiled}program.js`)) as { buildProgram: () => Promise<{ helpText(): string }> };
+writeFileSync(`${out}help.txt`, (await buildProgram()).helpText());
