@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { UsageError } from './errors.js';
 import { linkInfo, objectKindOf } from '../src/loader/info.js';
 import { DEFAULT_PIN_ROOT, openPinnedFd } from '../src/loader/pin.js';
-import { BpfError, closeFd, LinkType, NetlinkError, queryXdp, SystemError } from '../src/sys/index.js';
+import { xdpProgIdsOn } from '../src/loader/xdp.js';
+import { BpfError, closeFd, LinkType, SystemError } from '../src/sys/index.js';
 import { ifNameToIndex } from '../src/sys/posix.js';
 
 /** The interface index of `dev`, or a UsageError (bad input) when there is no such interface. */
@@ -133,11 +134,5 @@ function inspectPin(path: string, pinIfindex: number, ifindex: number, legacy: b
 
 /** Whether interface `ifindex` of this network namespace runs program `progId` (in any XDP mode). */
 export function runsProgram(ifindex: number, progId: number): boolean {
-  try {
-    const s = queryXdp(ifindex);
-    return progId !== 0 && [s.progId, s.skbProgId, s.drvProgId, s.hwProgId].includes(progId);
-  } catch (e) {
-    if (e instanceof NetlinkError && e.errnoName === 'ENODEV') return false; // no such interface here
-    throw e;
-  }
+  return progId !== 0 && xdpProgIdsOn(ifindex).includes(progId);
 }

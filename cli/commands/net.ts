@@ -2,6 +2,7 @@
 import type { Command } from '../args.js';
 import { printJson, printLine } from '../output.js';
 import { linkInfo, listInfo } from '../../src/loader/info.js';
+import { xdpProgIds } from '../../src/loader/xdp.js';
 import { listXdp } from '../../src/sys/xdp-netlink.js';
 
 export function registerNet(program: Command): void {
@@ -24,7 +25,7 @@ export function registerNet(program: Command): void {
           hwProgId: s.hwProgId,
           // A link's info names an ifindex, not a namespace: it is this interface's when the
           // interface runs its program (another namespace may have the same index).
-          linkIds: links.filter((l) => l.ifindex === s.ifindex && [s.skbProgId, s.drvProgId, s.hwProgId].includes(l.progId) && l.progId !== 0).map((l) => l.id),
+          linkIds: links.filter((l) => l.ifindex === s.ifindex && xdpProgIds(s).includes(l.progId)).map((l) => l.id),
         }));
       if (o.json) {
         printJson({ xdp: rows });

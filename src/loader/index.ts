@@ -3,7 +3,7 @@ export { type TestRunOptions, type TestRunResult } from './test-run.js';
 export { Program, type ProgramLoadOptions, type FuncInfoRecord, type LineInfoRecord, type MapRef } from './program.js';
 export { BpfMap, BpfMap as Map, MapSizeError, type MapCreateOptions, type UpdateMode, type MapBatchResult } from './map.js';
 export { Link } from './link.js';
-export { AmbiguousLinkError, attachXdp, detachLink, detachXdp, xdpLinksOn, xdpLinksRunning, xdpStatus, type XdpAttachMode, type XdpAttachOptions, type XdpAttachment, type XdpDetachResult } from './xdp.js';
+export { AmbiguousLinkError, attachXdp, detachLink, detachXdp, xdpLinksOn, xdpLinksRunning, xdpProgIds, xdpProgIdsOn, xdpStatus, type XdpAttachMode, type XdpAttachOptions, type XdpAttachment, type XdpDetachResult } from './xdp.js';
 export { VerifierError } from './verifier-error.js';
 export { sourceForSlot, type SlotSource } from './verifier-log.js';
 // The verifier log is read by the lint's parser (one parser, one diagnostic shape).

@@ -52,19 +52,27 @@ export interface XdpDetachResult {
   readonly netlink: XdpMode[];
 }
 
+/** The non-zero program ids in an interface's XDP state (any mode). */
+export function xdpProgIds(s: XdpState): number[] {
+  return [s.progId, s.skbProgId, s.drvProgId, s.hwProgId].filter((id) => id !== 0);
+}
+
+/** The XDP programs interface `ifindex` of this network namespace runs; none when it is not here. */
+export function xdpProgIdsOn(ifindex: number): number[] {
+  try {
+    return xdpProgIds(queryXdp(ifindex));
+  } catch (e) {
+    if (e instanceof NetlinkError && e.errnoName === 'ENODEV') return [];
+    throw e;
+  }
+}
+
 /** Ids of the XDP links attached to interface `ifindex` of this network namespace. */
 export function xdpLinksOn(ifindex: number): number[] {
   // A link's info has the ifindex but not the network namespace, and other namespaces may
   // have an interface with this index: a link is this interface's when the interface runs its
   // program.
-  let running: number[];
-  try {
-    const s = queryXdp(ifindex);
-    running = [s.progId, s.skbProgId, s.drvProgId, s.hwProgId].filter((id) => id !== 0);
-  } catch (e) {
-    if (e instanceof NetlinkError && e.errnoName === 'ENODEV') return [];
-    throw e;
-  }
+  const running = xdpProgIdsOn(ifindex);
   return running.length === 0 ? [] : xdpLinksRunning(ifindex, running);
 }
 
