@@ -4,23 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { AsmError } from '../../src/asm/errors.js';
 import { assemble, formatInstruction, listSection } from '../../src/asm/text/index.js';
 import { SectionFlag, SectionType } from '../../src/elf/elf-file.js';
+import { expectAsmError } from './support/asm-error.js';
 import { generateProgram, rng } from './support/gen.js';
-
-function expectAsmError(source: string, line?: number, column?: number, message?: RegExp): AsmError {
-  let err: unknown;
-  try {
-    assemble(source, { file: 'bad.s' });
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `no error for:\n${source}`).toBeInstanceOf(AsmError);
-  const a = err as AsmError;
-  if (line !== undefined) expect(a.line, a.message).toBe(line);
-  if (column !== undefined) expect(a.column, a.message).toBe(column);
-  if (message !== undefined) expect(a.message).toMatch(message);
-  expect(a.message.startsWith(`bad.s:${a.line}:${a.column}: `)).toBe(true);
-  return a;
-}
 
 describe('errors name the line and column', () => {
   const cases: [string, number, number, RegExp][] = [

@@ -3,10 +3,10 @@
 // byte orders, on the repository's assembly fixtures and on small sources of each form.
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AsmError } from '../../src/asm/errors.js';
 import { assemble } from '../../src/asm/text/index.js';
 import { writeElf } from '../../src/elf/write-elf.js';
 import { needOracle } from '../support/env.js';
+import { expectAsmError } from './support/asm-error.js';
 import { Scratch, llvmMc } from './support/oracle.js';
 
 const scratch = new Scratch();
@@ -43,11 +43,6 @@ describe('.comm, .lcomm and .extern', () => {
       ['\t.comm y,4,3\n', /1:12: alignment must be a power of 2/],
       ['\t.comm z\n', /expected ','/],
     ];
-    for (const [source, message] of cases) {
-      let err: unknown;
-      try { assemble(source); } catch (e) { err = e; }
-      expect(err, source).toBeInstanceOf(AsmError);
-      expect(String((err as Error).message), source).toMatch(message);
-    }
+    for (const [source, message] of cases) expectAsmError(source, undefined, undefined, message);
   });
 });
